@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nbbs - a non-blocking buddy system.
+ *
+ * The public interface of the allocator core.  Other modules include this
+ * header and link against the symbols that nbbs.ko exports; userspace test
+ * programs include the same header from build/user/include and link
+ * build/user/libnbbs.a.
+ */
+#ifndef _NBBS_CORE_H
+#define _NBBS_CORE_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+
+struct nbbs_pool;
+
+/*
+ * Largest order a pool may be built with.  Bounds the per-order statistics
+ * arrays; with 4 KiB blocks it is a 16 TiB block, far beyond any arena.
+ */
+#define NBBS_ORDER_LIMIT	32
+
+/* Smallest supported block: 8 bytes. */
+#define NBBS_MIN_SHIFT_LIMIT	3
+
+/**
+ * struct nbbs_info - the shape of a pool, as returned by nbbs_pool_info()
+ * @base: first byte of the managed range
+ * @size: bytes managed
+ * @min_shift: log2 of the smallest block, in bytes
+ * @max_order: largest block: 1 << (min_shift + max_order) bytes
+ */
+struct nbbs_info {
+	void *base;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+};
+
+/**
+ * struct nbbs_stats - event counters of a pool, summed over all CPUs
+ * @alloc: successful allocations, per order
+ * @free: successful releases, per order
+ * @alloc_fail: allocations that returned NULL although the order was valid
+ * @alloc_bad_order: allocations refused because the order was out of range
+ * @cas_conflicts: compare-and-swap attempts that lost a race and were retried
+ * @rollbacks: claimed nodes given back because an ancestor was occupied
+ * @scan_restarts: level scans repeated because a release completed meanwhile
+ * @scan_giveups: failed allocations that stopped rescanning at the bound
+ *                while releases kept completing (see nbbs_alloc())
+ * @invalid_free: nbbs_free() calls refused with -EINVAL
+ * @alloc_atomics: atomic read-modify-write operations spent in nbbs_alloc()
+ * @free_atomics: atomic read-modify-write operations spent in nbbs_free()
+ *
+ * Counters are kept per CPU and summed when read, so a snapshot taken while
+ * other CPUs allocate is not an atomic cut across all of them.
+ */
+struct nbbs_stats {
+	u64 alloc[NBBS_ORDER_LIMIT + 1];
+	u64 free[NBBS_ORDER_LIMIT + 1];
+	u64 alloc_fail[NBBS_ORDER_LIMIT + 1];
+	u64 alloc_bad_order;
+	u64 cas_conflicts;
+	u64 rollbacks;
+	u64 scan_restarts;
+	u64 scan_giveups;
+	u64 invalid_free;
+	u64 alloc_atomics;
+	u64 free_atomics;
+};
+
+struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
+				   unsigned int max_order, gfp_t gfp);
+void nbbs_pool_destroy(struct nbbs_pool *pool);
+void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order);
+int nbbs_free(struct nbbs_pool *pool, void *addr);
+void nbbs_pool_info(const struct nbbs_pool *pool, struct nbbs_info *info);
+struct nbbs_pool *nbbs_default_pool(void);
+
+void nbbs_pool_stats(const struct nbbs_pool *pool, struct nbbs_stats *stats);
+int nbbs_pool_free_blocks(const struct nbbs_pool *pool, unsigned long *maximal,
+			  unsigned int nr_orders);
+size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool);
+unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool);
+
+#endif /* _NBBS_CORE_H */
