@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nbbs top-level Makefile.
+#
+#   make            build nbbs.ko, test_nbbs.ko and the sample client
+#   make run        build, boot Debian's kernel under qemu, load, stress, print debugfs
+#   make check      every test: userspace (plain, TSan, ASan+UBSan), lint, VM on 6.1 and 6.12
+#   make user       build/user/libnbbs.a and build/user/include/ (the core in userspace)
+#
+# KDIR is the kernel build tree to compile against: the running kernel's when
+# it has one, otherwise the Debian headers of KVER (Debian 12's 6.1 kernel).
+
+KVER ?= $(shell ls -1 /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(6\.1\.[0-9.-]*-amd64\)$$/\1/p' | sort -V | tail -n 1)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) /usr/src/linux-headers-$(KVER))
+BUILD := $(CURDIR)/build
+
+export KVER KDIR BUILD
+
+.PHONY: all modules clean deps check
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)/user $(BUILD)/vm
+
+# Install the Debian packages the build and the tests need (idempotent).
+deps:
+	scripts/deps.sh
+
+# Every test, each step counted; ends with "N passed, N failed".
+check:
+	scripts/check.sh
+
+include mk/user.mk
+include mk/vm.mk
+include mk/lint.mk
