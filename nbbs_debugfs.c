@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nbbs - debugfs view of the default pool, /sys/kernel/debug/nbbs/.
+ *
+ * Every file prints one "key value" line per fact, values in decimal unless
+ * said otherwise, so that `cat` shows them and scripts can grep them.
+ *
+ * config - the shape of the pool, fixed at load:
+ *   base             start of the arena as a hashed pointer (%p), so
+ *                    debugfs does not leak kernel addresses; it matches the
+ *                    hashed value other nbbs messages print.  Block
+ *                    positions are visible as offsets in those messages.
+ *   size             bytes in the arena
+ *   min_block        bytes in the smallest block (order 0)
+ *   min_shift        log2(min_block)
+ *   max_order        largest order; a block of order k has min_block << k bytes
+ *   max_block        bytes in a block of max_order
+ *   levels           levels of the buddy tree over the arena, leaves included:
+ *                    log2(size / min_block) + 1
+ *   leaves           smallest blocks in the arena: size / min_block
+ *   top_blocks       largest blocks in the arena: size / max_block
+ *   backing          pages (alloc_pages) or vmalloc
+ *   backing_requested the backing= parameter: auto, pages or vmalloc
+ *   metadata_bytes   bytes the core allocated to manage the pool
+ *   metadata_ppm     metadata_bytes per million bytes of arena
+ *   variant          the core's algorithm: tree
+ *
+ * stats - event counters summed over all CPUs (a snapshot, not an atomic
+ * cut while other CPUs allocate):
+ *   alloc, free, alloc_fail   totals over all orders
+ *   alloc_bad_order           allocations refused for an out-of-range order
+ *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, invalid_free,
+ *   alloc_atomics, free_atomics
+ *                             as in struct nbbs_stats (nbbs_core.h)
+ *   live                      alloc - free: blocks allocated now
+ *   alloc_order_K, free_order_K, alloc_fail_order_K
+ *                             the same per order K = 0..max_order
+ *
+ * free - the free space, from a walk of the tree (like /proc/buddyinfo):
+ *   free_blocks_order_K  maximal free blocks of order K: free blocks whose
+ *                        buddy is not free too (the buddyinfo count)
+ *   allocatable_order_K  order-K blocks that could be allocated now, one
+ *                        after the other: the sum over L >= K of
+ *                        free_blocks_order_L << (L - K)
+ *   free_bytes           bytes in free blocks
+ *   live_blocks          blocks allocated now (nbbs_pool_live_blocks())
+ * With concurrent users the walk sees each node at a slightly different
+ * time, so the lines describe the pool approximately, not at one instant.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "nbbs_core.h"
+#include "nbbs_module.h"
+
+struct dentry *nbbs_debugfs_dir;
+
+static int config_show(struct seq_file *m, void *unused)
+{
+	const struct nbbs_arena *arena = m->private;
+	size_t meta = nbbs_pool_metadata_bytes(arena->pool);
+	struct nbbs_info info;
+	unsigned int arena_order;
+
+	nbbs_pool_info(arena->pool, &info);
+	arena_order = ilog2(info.size) - info.min_shift;
+
+	seq_printf(m, "base %p\n", info.base);
+	seq_printf(m, "size %zu\n", info.size);
+	seq_printf(m, "min_block %lu\n", 1UL << info.min_shift);
+	seq_printf(m, "min_shift %u\n", info.min_shift);
+	seq_printf(m, "max_order %u\n", info.max_order);
+	seq_printf(m, "max_block %lu\n", 1UL << (info.min_shift + info.max_order));
+	seq_printf(m, "levels %u\n", arena_order + 1);
+	seq_printf(m, "leaves %zu\n", info.size >> info.min_shift);
+	seq_printf(m, "top_blocks %zu\n",
+		   info.size >> (info.min_shift + info.max_order));
+	seq_printf(m, "backing %s\n", nbbs_backing_name(arena->backing));
+	seq_printf(m, "backing_requested %s\n",
+		   nbbs_backing_name(arena->requested));
+	seq_printf(m, "metadata_bytes %zu\n", meta);
+	seq_printf(m, "metadata_ppm %llu\n",
+		   div64_u64((u64)meta * 1000000, info.size));
+	seq_puts(m, "variant tree\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(config);
+
+static u64 sum_orders(const u64 *counts, unsigned int max_order)
+{
+	u64 sum = 0;
+	unsigned int k;
+
+	for (k = 0; k <= max_order; k++)
+		sum += counts[k];
+	return sum;
+}
+
+static int stats_show(struct seq_file *m, void *unused)
+{
+	const struct nbbs_arena *arena = m->private;
+	struct nbbs_stats *st;
+	struct nbbs_info info;
+	u64 alloc, free;
+	unsigned int k;
+
+	/* Three arrays of NBBS_ORDER_LIMIT + 1 counters: too big for the stack. */
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+
+	nbbs_pool_info(arena->pool, &info);
+	nbbs_pool_stats(arena->pool, st);
+	alloc = sum_orders(st->alloc, info.max_order);
+	free = sum_orders(st->free, info.max_order);
+
+	seq_printf(m, "alloc %llu\n", alloc);
+	seq_printf(m, "free %llu\n", free);
+	seq_printf(m, "alloc_fail %llu\n", sum_orders(st->alloc_fail, info.max_order));
+	seq_printf(m, "alloc_bad_order %llu\n", st->alloc_bad_order);
+	seq_printf(m, "cas_conflicts %llu\n", st->cas_conflicts);
+	seq_printf(m, "rollbacks %llu\n", st->rollbacks);
+	seq_printf(m, "scan_restarts %llu\n", st->scan_restarts);
+	seq_printf(m, "scan_giveups %llu\n", st->scan_giveups);
+	seq_printf(m, "invalid_free %llu\n", st->invalid_free);
+	seq_printf(m, "alloc_atomics %llu\n", st->alloc_atomics);
+	seq_printf(m, "free_atomics %llu\n", st->free_atomics);
+	/* Per-CPU sums are not one instant: never print a negative count. */
+	seq_printf(m, "live %llu\n", alloc > free ? alloc - free : 0);
+
+	for (k = 0; k <= info.max_order; k++)
+		seq_printf(m, "alloc_order_%u %llu\n", k, st->alloc[k]);
+	for (k = 0; k <= info.max_order; k++)
+		seq_printf(m, "free_order_%u %llu\n", k, st->free[k]);
+	for (k = 0; k <= info.max_order; k++)
+		seq_printf(m, "alloc_fail_order_%u %llu\n", k, st->alloc_fail[k]);
+
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int free_show(struct seq_file *m, void *unused)
+{
+	const struct nbbs_arena *arena = m->private;
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1] = { };
+	unsigned long allocatable;
+	struct nbbs_info info;
+	u64 free_bytes = 0;
+	unsigned int k, l;
+	int nr;
+
+	nbbs_pool_info(arena->pool, &info);
+	nr = nbbs_pool_free_blocks(arena->pool, maximal, info.max_order + 1);
+	if (nr < 0)
+		return nr;
+
+	for (k = 0; k < nr; k++) {
+		seq_printf(m, "free_blocks_order_%u %lu\n", k, maximal[k]);
+		free_bytes += (u64)maximal[k] << (info.min_shift + k);
+	}
+	for (k = 0; k < nr; k++) {
+		allocatable = 0;
+		for (l = k; l < nr; l++)
+			allocatable += maximal[l] << (l - k);
+		seq_printf(m, "allocatable_order_%u %lu\n", k, allocatable);
+	}
+	seq_printf(m, "free_bytes %llu\n", free_bytes);
+	seq_printf(m, "live_blocks %lu\n", nbbs_pool_live_blocks(arena->pool));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(free);
+
+/**
+ * nbbs_debugfs_init() - create /sys/kernel/debug/nbbs and its files
+ * @arena: the default pool and its memory; must outlive nbbs_debugfs_exit()
+ *
+ * Failures are not reported: debugfs is a debugging aid, and its API
+ * accepts the error pointers it returns as parents.
+ *
+ * Context: Process context, at module load.
+ */
+void nbbs_debugfs_init(const struct nbbs_arena *arena)
+{
+	void *data = (void *)arena;	/* i_private is not const */
+
+	nbbs_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("config", 0444, nbbs_debugfs_dir, data, &config_fops);
+	debugfs_create_file("stats", 0444, nbbs_debugfs_dir, data, &stats_fops);
+	debugfs_create_file("free", 0444, nbbs_debugfs_dir, data, &free_fops);
+}
+
+/**
+ * nbbs_debugfs_exit() - remove /sys/kernel/debug/nbbs and everything in it
+ *
+ * Waits for readers inside a show function to leave it, so the pool may be
+ * destroyed once this returns.
+ *
+ * Context: Process context, at module unload.
+ */
+void nbbs_debugfs_exit(void)
+{
+	debugfs_remove(nbbs_debugfs_dir);
+	nbbs_debugfs_dir = NULL;
+}

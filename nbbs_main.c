@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nbbs - module glue: reserve the arena, build the default pool over it,
+ * publish it through nbbs_default_pool() and debugfs.
+ *
+ * Module parameters (all read-only once loaded, see modinfo nbbs.ko):
+ *
+ *   size=64M       bytes in the arena; K, M, G (and T, P, E) suffixes
+ *   min_block=4K   smallest block, a power of two of at least 8 bytes
+ *                  (default PAGE_SIZE)
+ *   max_order=-1   largest block is min_block << max_order; -1 picks
+ *                  min(log2(size / min_block), NBBS_DEFAULT_MAX_ORDER)
+ *   backing=auto   pages, vmalloc, or auto: pages when the arena fits in one
+ *                  block of the page allocator, else vmalloc
+ *
+ * The arena must be a power-of-two multiple of min_block (that is, a power
+ * of two no smaller than min_block): the buddy tree is complete, so every
+ * byte of it belongs to exactly one largest block.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "nbbs_core.h"
+#include "nbbs_module.h"
+
+/*
+ * Default cap on the largest order.  Allocation climbs from the block's
+ * level up to max_order, so each level above the common block sizes costs
+ * every allocation and release an extra atomic on a node shared by more
+ * CPUs.  Order 10 matches the page allocator (4 MiB blocks with 4 KiB
+ * pages) and keeps the climb short; max_order= raises it up to the whole
+ * arena when a user needs larger blocks.
+ */
+#define NBBS_DEFAULT_MAX_ORDER	10
+
+/* --- compatibility with the kernels nbbs is built for (6.1 .. 6.12) --- */
+
+/*
+ * nbbs_max_page_order - the largest order alloc_pages() can serve.
+ *
+ * 6.8 renamed the limit MAX_PAGE_ORDER (inclusive).  Before 6.4 it was
+ * MAX_ORDER, exclusive, as in 6.1.  6.4 to 6.7 have an inclusive MAX_ORDER;
+ * there this answers one order less than possible, which is safe.
+ */
+static inline unsigned int nbbs_max_page_order(void)
+{
+#ifdef MAX_PAGE_ORDER
+	return MAX_PAGE_ORDER;
+#else
+	return MAX_ORDER - 1;
+#endif
+}
+
+/* --- module parameters --- */
+
+static const char * const nbbs_backing_names[] = {
+	[NBBS_BACKING_AUTO]	= "auto",
+	[NBBS_BACKING_PAGES]	= "pages",
+	[NBBS_BACKING_VMALLOC]	= "vmalloc",
+};
+
+/**
+ * nbbs_backing_name() - the parameter spelling of a backing
+ * @backing: a backing kind
+ *
+ * Return: "auto", "pages" or "vmalloc"; "?" for an unknown value.
+ */
+const char *nbbs_backing_name(enum nbbs_backing backing)
+{
+	if ((unsigned int)backing >= ARRAY_SIZE(nbbs_backing_names))
+		return "?";
+	return nbbs_backing_names[backing];
+}
+
+static unsigned long long nbbs_param_size = SZ_64M;
+static unsigned long long nbbs_param_min_block = PAGE_SIZE;
+static int nbbs_param_max_order = -1;
+static enum nbbs_backing nbbs_param_backing = NBBS_BACKING_AUTO;
+
+/* A byte count with an optional memparse() suffix; trailing junk is refused. */
+static int nbbs_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long bytes;
+	char *end;
+
+	bytes = memparse(val, &end);
+	if (end == val || (*end && strcmp(end, "\n"))) {
+		pr_err("%s=%s: not a byte count (a number, optionally followed by K, M or G)\n",
+		       kp->name, val);
+		return -EINVAL;
+	}
+	*(unsigned long long *)kp->arg = bytes;
+	return 0;
+}
+
+static int nbbs_bytes_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%llu\n", *(unsigned long long *)kp->arg);
+}
+
+static const struct kernel_param_ops nbbs_bytes_ops = {
+	.set = nbbs_bytes_set,
+	.get = nbbs_bytes_get,
+};
+
+static int nbbs_backing_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(nbbs_backing_names, val);
+
+	if (i < 0) {
+		pr_err("backing=%s: must be auto, pages or vmalloc\n", val);
+		return -EINVAL;
+	}
+	*(enum nbbs_backing *)kp->arg = i;
+	return 0;
+}
+
+static int nbbs_backing_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 nbbs_backing_name(*(enum nbbs_backing *)kp->arg));
+}
+
+static const struct kernel_param_ops nbbs_backing_ops = {
+	.set = nbbs_backing_set,
+	.get = nbbs_backing_get,
+};
+
+module_param_cb(size, &nbbs_bytes_ops, &nbbs_param_size, 0444);
+MODULE_PARM_DESC(size,
+		 "Arena bytes, a power-of-two multiple of min_block; K/M/G suffixes (default 64M)");
+module_param_cb(min_block, &nbbs_bytes_ops, &nbbs_param_min_block, 0444);
+MODULE_PARM_DESC(min_block,
+		 "Smallest block in bytes, a power of two >= 8; K/M/G suffixes (default PAGE_SIZE)");
+module_param_named(max_order, nbbs_param_max_order, int, 0444);
+MODULE_PARM_DESC(max_order,
+		 "Largest block is min_block << max_order; -1: min(log2(size/min_block), 10) (default -1)");
+module_param_cb(backing, &nbbs_backing_ops, &nbbs_param_backing, 0444);
+MODULE_PARM_DESC(backing,
+		 "Arena memory: pages (physically contiguous), vmalloc, or auto: pages when it fits (default auto)");
+
+/* --- the default pool --- */
+
+static struct nbbs_arena nbbs_arena;
+
+/**
+ * nbbs_default_pool() - the pool that nbbs.ko builds when it loads
+ *
+ * The pool covers the arena reserved from the module parameters and lives
+ * until nbbs.ko is unloaded, which the module loader prevents while a module
+ * that calls this function is loaded.
+ *
+ * Context: Any context.
+ * Return: the default pool; never NULL once nbbs.ko has loaded.
+ */
+struct nbbs_pool *nbbs_default_pool(void)
+{
+	return nbbs_arena.pool;
+}
+EXPORT_SYMBOL_GPL(nbbs_default_pool);
+
+/*
+ * Check the parameters against each other.  On success, *min_shift and
+ * *max_order hold the pool's shape.
+ */
+static int nbbs_check_params(unsigned int *min_shift, unsigned int *max_order)
+{
+	unsigned long long size = nbbs_param_size;
+	unsigned long long min_block = nbbs_param_min_block;
+	unsigned int arena_order, limit;
+
+	if (min_block < (1ULL << NBBS_MIN_SHIFT_LIMIT) || min_block > ULONG_MAX ||
+	    !is_power_of_2(min_block)) {
+		pr_err("min_block=%llu: must be a power of two of at least %u bytes\n",
+		       min_block, 1U << NBBS_MIN_SHIFT_LIMIT);
+		return -EINVAL;
+	}
+	if (size < min_block || size > ULONG_MAX || size > SIZE_MAX ||
+	    !is_power_of_2(size)) {
+		pr_err("size=%llu: must be a power-of-two multiple of min_block=%llu\n",
+		       size, min_block);
+		return -EINVAL;
+	}
+
+	*min_shift = ilog2(min_block);
+	arena_order = ilog2(size) - *min_shift;
+	limit = min_t(unsigned int, arena_order, NBBS_ORDER_LIMIT);
+
+	if (nbbs_param_max_order == -1) {
+		*max_order = min_t(unsigned int, limit, NBBS_DEFAULT_MAX_ORDER);
+		return 0;
+	}
+	if (nbbs_param_max_order < 0 || nbbs_param_max_order > limit) {
+		pr_err("max_order=%d: must be -1 or 0..%u (size=%llu is %llu blocks of %llu bytes)\n",
+		       nbbs_param_max_order, limit, size, size / min_block, min_block);
+		return -EINVAL;
+	}
+	*max_order = nbbs_param_max_order;
+	return 0;
+}
+
+/* Reserve arena->size bytes as the requested backing asks. */
+static int nbbs_arena_reserve(struct nbbs_arena *arena)
+{
+	unsigned int order = get_order(arena->size);
+	bool fits = order <= nbbs_max_page_order();
+	struct page *page;
+
+	if (arena->requested == NBBS_BACKING_PAGES && !fits) {
+		pr_err("backing=pages: size=%zu exceeds the page allocator's largest block (%lu bytes); use backing=vmalloc\n",
+		       arena->size, PAGE_SIZE << nbbs_max_page_order());
+		return -EINVAL;
+	}
+
+	if (arena->requested != NBBS_BACKING_VMALLOC && fits) {
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		if (page) {
+			arena->base = page_address(page);
+			arena->backing = NBBS_BACKING_PAGES;
+			arena->page_order = order;
+			return 0;
+		}
+		if (arena->requested == NBBS_BACKING_PAGES) {
+			pr_err("backing=pages: no free contiguous block of %zu bytes (order %u)\n",
+			       arena->size, order);
+			return -ENOMEM;
+		}
+		/* auto: fragmented memory is no reason to fail the load. */
+		pr_info("no contiguous %zu bytes free, using vmalloc\n", arena->size);
+	}
+
+	arena->base = __vmalloc(arena->size, GFP_KERNEL | __GFP_NOWARN);
+	if (!arena->base) {
+		pr_err("cannot vmalloc the arena of %zu bytes\n", arena->size);
+		return -ENOMEM;
+	}
+	arena->backing = NBBS_BACKING_VMALLOC;
+	return 0;
+}
+
+static void nbbs_arena_release(struct nbbs_arena *arena)
+{
+	if (arena->backing == NBBS_BACKING_PAGES)
+		__free_pages(virt_to_page(arena->base), arena->page_order);
+	else
+		vfree(arena->base);
+	arena->base = NULL;
+}
+
+static int __init nbbs_init(void)
+{
+	unsigned int min_shift, max_order;
+	struct nbbs_pool *pool;
+	int ret;
+
+	ret = nbbs_check_params(&min_shift, &max_order);
+	if (ret)
+		return ret;
+
+	nbbs_arena.size = nbbs_param_size;
+	nbbs_arena.requested = nbbs_param_backing;
+	ret = nbbs_arena_reserve(&nbbs_arena);
+	if (ret)
+		return ret;
+
+	pool = nbbs_pool_create(nbbs_arena.base, nbbs_arena.size, min_shift,
+				max_order, GFP_KERNEL);
+	if (IS_ERR(pool)) {
+		ret = PTR_ERR(pool);
+		pr_err("cannot build the pool (size=%zu min_shift=%u max_order=%u): %d\n",
+		       nbbs_arena.size, min_shift, max_order, ret);
+		nbbs_arena_release(&nbbs_arena);
+		return ret;
+	}
+	nbbs_arena.pool = pool;
+
+	/* debugfs is optional: its failures are not the module's. */
+	nbbs_debugfs_init(&nbbs_arena);
+
+	pr_info("%zu bytes (%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
+		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
+		1UL << min_shift, 1UL << (min_shift + max_order),
+		nbbs_pool_metadata_bytes(pool));
+	return 0;
+}
+
+static void __exit nbbs_exit(void)
+{
+	unsigned long live;
+
+	nbbs_debugfs_exit();
+
+	/* Modules using the pool are gone; a live block is a client's leak. */
+	live = nbbs_pool_live_blocks(nbbs_arena.pool);
+	if (live)
+		pr_warn("%lu blocks still allocated at unload\n", live);
+
+	nbbs_pool_destroy(nbbs_arena.pool);
+	nbbs_arena.pool = NULL;
+	nbbs_arena_release(&nbbs_arena);
+}
+
+module_init(nbbs_init);
+module_exit(nbbs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nbbs: a non-blocking buddy allocator");

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nbbs - internal interface between the module glue (nbbs_main.c) and the
+ * debugfs files (nbbs_debugfs.c).  Not for other modules: they use
+ * nbbs_core.h.
+ */
+#ifndef _NBBS_MODULE_H
+#define _NBBS_MODULE_H
+
+#include <linux/types.h>
+
+struct dentry;
+struct nbbs_pool;
+
+/**
+ * enum nbbs_backing - where the memory of the default pool comes from
+ * @NBBS_BACKING_AUTO: pages when the arena fits the page allocator's largest
+ *                     order, vmalloc otherwise (only ever requested, never
+ *                     the backing actually in use)
+ * @NBBS_BACKING_PAGES: one physically contiguous alloc_pages() block
+ * @NBBS_BACKING_VMALLOC: virtually contiguous vmalloc() memory
+ */
+enum nbbs_backing {
+	NBBS_BACKING_AUTO,
+	NBBS_BACKING_PAGES,
+	NBBS_BACKING_VMALLOC,
+};
+
+/**
+ * struct nbbs_arena - the default pool and the memory under it
+ * @pool: the pool built over @base
+ * @base: first byte of the arena
+ * @size: bytes in the arena
+ * @backing: the backing in use (pages or vmalloc, never auto)
+ * @requested: the backing the module parameter asked for
+ * @page_order: order of the alloc_pages() block, for pages backing only
+ */
+struct nbbs_arena {
+	struct nbbs_pool *pool;
+	void *base;
+	size_t size;
+	enum nbbs_backing backing;
+	enum nbbs_backing requested;
+	unsigned int page_order;
+};
+
+const char *nbbs_backing_name(enum nbbs_backing backing);
+
+/*
+ * The nbbs debugfs directory (/sys/kernel/debug/nbbs), valid between
+ * nbbs_debugfs_init() and nbbs_debugfs_exit().  Other parts of the module
+ * (the stress tester) add their files under it; it may be an ERR_PTR when
+ * debugfs is unavailable, which the debugfs API accepts as a parent and
+ * ignores.
+ */
+extern struct dentry *nbbs_debugfs_dir;
+
+void nbbs_debugfs_init(const struct nbbs_arena *arena);
+void nbbs_debugfs_exit(void);
+
+#endif /* _NBBS_MODULE_H */
