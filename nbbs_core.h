@@ -83,5 +83,6 @@ int nbbs_pool_free_blocks(const struct nbbs_pool *pool, unsigned long *maximal,
 			  unsigned int nr_orders);
 size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool);
 unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool);
+unsigned long nbbs_null_pool_calls(void);
 
 #endif /* _NBBS_CORE_H */

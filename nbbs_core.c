@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The non-blocking buddy tree: the allocator core of nbbs.
+ *
+ * What this allocator promises:
+ *
+ * - Lock-free.  nbbs_alloc() and nbbs_free() take no lock, disable neither
+ *   preemption nor interrupts and never wait for another CPU.  All shared
+ *   metadata changes are single-word compare-and-swap operations; a CPU that
+ *   loses a race re-reads the word and decides again.  Both calls may be used
+ *   from any context, hard interrupts included.
+ * - Bounded.  One scan of a level visits each candidate node at most once.
+ *   A failing scan is repeated only while releases keep completing on other
+ *   CPUs, and at most NBBS_SCAN_PASSES times in all.
+ * - No false NULL.  nbbs_alloc() returns NULL only after a full pass over the
+ *   level during which no release completed anywhere, so a block that was
+ *   free during the whole call is found.  Passes cut short by concurrent
+ *   releases are counted (scan_restarts); hitting the pass bound is counted
+ *   separately (scan_giveups), so a NULL that may be spurious is visible.
+ * - Size-less, checked release.  nbbs_free() finds the block's order in the
+ *   tree and refuses, with -EINVAL, anything that is not the start of a live
+ *   block of the pool: the tree is left untouched and the event is counted.
+ *
+ * What it does not promise: fairness between CPUs (a CPU can lose every race
+ * while others progress), and detection of a free by a caller that does not
+ * own the block (ownership is not recorded; a block freed by the wrong CPU
+ * is indistinguishable from a correct release).
+ *
+ * The tree.  A pool of 2^depth smallest blocks is a complete binary tree in
+ * heap order: node 1 would be the whole arena, node i has children 2i and
+ * 2i + 1, the leaves are nodes 2^depth .. 2^(depth+1) - 1.  Only the levels
+ * that can be allocated are stored: level 0 (the leaves) up to level
+ * max_order, whose nodes are the roots of a forest.  A node at level k
+ * stands for a block of order k.
+ *
+ * Each node is one 32-bit atomic word: five status bits and a version.
+ *
+ *   bit 0      OCC     the node is allocated as one block
+ *   bit 1, 2   PART_L, PART_R
+ *                      the left/right child's subtree holds, or is being
+ *                      given, at least one block
+ *   bit 3, 4   COAL_L, COAL_R
+ *                      a release is about to clear PART_L/PART_R: a CPU that
+ *                      empties a child announces it here before doing so
+ *   bits 5-31  version, incremented by every successful compare-and-swap,
+ *              so a CAS fails if the word changed in between, even if it
+ *              changed back (no ABA within 2^27 updates of one node)
+ *
+ * A node may be allocated when its status is 0: neither it nor anything in
+ * its subtree is in use.
+ *
+ * Allocation of order k scans level k from a per-CPU start, claims the first
+ * free node with one CAS (0 -> OCC) and climbs to level max_order setting
+ * its side's PART bit (and clearing its side's COAL bit) in every ancestor.
+ * An ancestor that is OCC means the claimed node lies inside a live block:
+ * the climb is rolled back and the scan resumes after that ancestor's
+ * subtree.  When an ancestor already shows our side's PART bit and no
+ * announcement, nothing is written there, which keeps the upper levels,
+ * shared by every CPU, mostly read.
+ *
+ * Release empties the block's node and walks up.  Before it turns any node
+ * to status 0 it announces COAL for that side in the parent; after turning
+ * it to 0 it clears the parent's PART and COAL bits for that side, but only
+ * while the child still holds the very word it wrote (same version): if the
+ * child changed, an allocation has entered that subtree and owns the mark.
+ * The walk stops at the first ancestor that keeps other bits.  The
+ * announcement is what makes an allocation that enters the emptied subtree
+ * write the parent even if its PART bit is still set, so the release's CAS
+ * on the parent fails instead of clearing a mark that is in use again.
+ *
+ * Metadata: 4 bytes per node, about 8 bytes per smallest block (0.2% of a
+ * 4 KiB-block arena), plus the per-CPU counters.  The reference design pads
+ * each node to a cache line; here 16 nodes share one, which makes the scan of
+ * a level a sequential read and was the faster layout when measured with the
+ * userspace benchmark.  The price is false sharing between neighbouring
+ * nodes, which the spread-out per-CPU scan starts keep rare.
+ */
+#define pr_fmt(fmt) "nbbs: " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+
+#include "nbbs_core.h"
+
+#define NBBS_OCC	0x01u
+#define NBBS_PART_L	0x02u
+#define NBBS_PART_R	0x04u
+#define NBBS_COAL_L	0x08u
+#define NBBS_COAL_R	0x10u
+#define NBBS_STATUS	0x1fu
+#define NBBS_VERSION_ONE	0x20u
+
+/*
+ * Passes over a level before a failing allocation gives up although releases
+ * keep completing.  Each extra pass is paid only when the previous one failed
+ * and another CPU released a block meanwhile.
+ */
+#define NBBS_SCAN_PASSES	8
+
+/*
+ * A failing scan must be bracketed by two reads of the release counters.
+ * Summing them costs a read per possible CPU, too much for every allocation,
+ * so the first read is taken only after this many candidates were tried in
+ * vain; those candidates are visited once more at the end of the pass.
+ */
+#define NBBS_SCAN_PROBE	64
+
+struct nbbs_pcpu {
+	unsigned long hint;	/* leaf index where this CPU's scans start */
+	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
+	struct nbbs_stats stats;
+};
+
+/**
+ * struct nbbs_pool - a buddy tree over one contiguous range
+ * @base: first byte of the managed range
+ * @size: bytes managed
+ * @min_shift: log2 of the smallest block
+ * @max_order: order of the largest block, level of the tree's roots
+ * @depth: log2 of the number of smallest blocks
+ * @nr_leaves: number of smallest blocks, 1 << @depth
+ * @first_node: heap index of the first root, nodes[0]
+ * @nr_nodes: number of stored nodes
+ * @nodes: status words of the levels 0 .. @max_order, indexed by heap index
+ *         minus @first_node
+ * @pcpu: per-CPU scan hints and counters; written only by their own CPU
+ * @warned: bit 0 set once an invalid free was reported with a backtrace
+ *
+ * Everything but @nodes, @pcpu and @warned is written once at creation.
+ */
+struct nbbs_pool {
+	void *base;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+	unsigned int depth;
+	unsigned long nr_leaves;
+	unsigned long first_node;
+	unsigned long nr_nodes;
+	atomic_t *nodes;
+	struct nbbs_pcpu __percpu *pcpu;
+	unsigned long warned;
+};
+
+/* Work done by one call, added to this CPU's counters once at its end. */
+struct nbbs_ctx {
+	unsigned int atomics;
+	unsigned int conflicts;
+	unsigned int rollbacks;
+};
+
+static atomic_long_t nbbs_null_pool;
+
+static inline atomic_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
+{
+	return &pool->nodes[n - pool->first_node];
+}
+
+/* Heap index of the first node of @level; the level has as many nodes. */
+static inline unsigned long nbbs_level_first(const struct nbbs_pool *pool,
+					     unsigned int level)
+{
+	return pool->nr_leaves >> level;
+}
+
+static inline u32 nbbs_part(unsigned long child)
+{
+	return child & 1 ? NBBS_PART_R : NBBS_PART_L;
+}
+
+static inline u32 nbbs_coal(unsigned long child)
+{
+	return child & 1 ? NBBS_COAL_R : NBBS_COAL_L;
+}
+
+/* The word that replaces @old: @status with the next version. */
+static inline int nbbs_next(int old, u32 status)
+{
+	return (int)((((u32)old & ~NBBS_STATUS) + NBBS_VERSION_ONE) | status);
+}
+
+static inline u32 nbbs_status(int word)
+{
+	return (u32)word & NBBS_STATUS;
+}
+
+/*
+ * nbbs_climb - mark the ancestors of freshly claimed node @n at @level.
+ *
+ * Returns 0 when every ancestor up to level max_order carries our side's
+ * PART bit, or the heap index of the first OCC ancestor met, below which
+ * the marks made so far must be rolled back.
+ */
+static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
+				unsigned int level, struct nbbs_ctx *ctx)
+{
+	for (; level < pool->max_order; level++, n >>= 1) {
+		atomic_t *parent = nbbs_node(pool, n >> 1);
+		u32 part = nbbs_part(n), coal = nbbs_coal(n);
+		/*
+		 * Relaxed read: the CAS that claimed or marked the node below
+		 * was fully ordered, so this read comes after our mark there.
+		 * A release that announces here after this read is therefore
+		 * ordered after that mark, sees it, and will not clear ours.
+		 */
+		int old = atomic_read(parent);
+
+		for (;;) {
+			u32 st = nbbs_status(old);
+
+			if (st & NBBS_OCC)
+				return n >> 1;
+			/* Already marked, no release announced: nothing to write. */
+			if ((st & (part | coal)) == part)
+				break;
+			ctx->atomics++;
+			/*
+			 * Fully ordered: orders our mark below before the reads
+			 * of the levels above, and taking over an announcement
+			 * (clearing COAL) must be seen by the announcing
+			 * release's CAS, which then fails.
+			 */
+			if (atomic_try_cmpxchg(parent, &old,
+					       nbbs_next(old, (st | part) & ~coal)))
+				break;
+			ctx->conflicts++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * nbbs_announce - tell @child's parent that a release is about to empty it.
+ *
+ * Sets the parent's COAL bit for @child's side if its PART bit is set.  An
+ * allocation that later enters @child's subtree then rewrites the parent
+ * even though the PART bit is already there, which makes the releasing
+ * CPU's pending CAS on the parent fail.
+ */
+static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
+			  struct nbbs_ctx *ctx)
+{
+	atomic_t *parent = nbbs_node(pool, child >> 1);
+	u32 part = nbbs_part(child), coal = nbbs_coal(child);
+	int old = atomic_read(parent);
+
+	for (;;) {
+		if (!(nbbs_status(old) & part))
+			return;	/* nothing marked: nothing to protect */
+		ctx->atomics++;
+		/*
+		 * Fully ordered: the announcement must be visible before the
+		 * CAS that empties @child, so that any CPU that sees the
+		 * emptied child also sees the announcement.
+		 */
+		if (atomic_try_cmpxchg(parent, &old,
+				       nbbs_next(old, nbbs_status(old) | coal)))
+			return;
+		ctx->conflicts++;
+	}
+}
+
+/*
+ * nbbs_unmark - give back node @n at @level, which holds @owned (OCC).
+ *
+ * Empties @n, then clears the PART marks of the ancestors up to level @top
+ * (max_order for a release, just below the blocking ancestor for a rollback)
+ * for as long as each becomes empty.  Returns false, touching nothing but a
+ * harmless announcement, when @n no longer holds @owned.
+ */
+static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
+			unsigned int level, unsigned int top, int owned,
+			struct nbbs_ctx *ctx)
+{
+	atomic_t *node = nbbs_node(pool, n);
+	int empty = nbbs_next(owned, 0);
+
+	if (level < top)
+		nbbs_announce(pool, n, ctx);
+	ctx->atomics++;
+	/*
+	 * Fully ordered: the block's previous contents are released to the
+	 * next owner, whose claim of this node is an acquiring CAS.  Exactly
+	 * one of two racing frees of the same block gets past this CAS.
+	 */
+	if (!atomic_try_cmpxchg(node, &owned, empty))
+		return false;
+
+	for (; level < top; level++, n >>= 1) {
+		atomic_t *parent = nbbs_node(pool, n >> 1);
+		u32 part = nbbs_part(n), coal = nbbs_coal(n);
+		int old = atomic_read(parent), new;
+		u32 st;
+
+		for (;;) {
+			/*
+			 * The child changed since we emptied it: an allocation
+			 * entered it and owns the parent's mark now.  Relaxed
+			 * is enough: a changed value can only come from a CAS
+			 * after ours, and a stale read merely makes us retry.
+			 */
+			if (atomic_read(node) != empty)
+				return true;
+			st = nbbs_status(old) & ~(part | coal);
+			if (!st && level + 1 < top)
+				nbbs_announce(pool, n >> 1, ctx);
+			ctx->atomics++;
+			/*
+			 * Fully ordered, and it succeeds only if the parent is
+			 * unchanged since @old was read: an allocation entering
+			 * the child after the check above has seen our
+			 * announcement and rewritten the parent.
+			 */
+			new = nbbs_next(old, st);
+			if (atomic_try_cmpxchg(parent, &old, new))
+				break;
+			ctx->conflicts++;
+		}
+		if (st)
+			return true;	/* the buddy's side is still in use */
+		node = parent;
+		empty = new;
+	}
+	return true;
+}
+
+/* Completed releases on all CPUs; a change means the tree gained space. */
+static unsigned long nbbs_releases(const struct nbbs_pool *pool)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	/* Our tree reads so far come before the counts: see the caller. */
+	smp_rmb();
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->releases);
+	/*
+	 * Pairs with the smp_wmb() in nbbs_free(): a count read here comes
+	 * with the tree updates of that release for the reads that follow.
+	 */
+	smp_rmb();
+	return sum;
+}
+
+/*
+ * nbbs_try_node - claim free node @n of @level and mark its ancestors.
+ *
+ * Returns 0 on success, -EBUSY if the node was not free, or -EAGAIN after
+ * rolling the claim back because of the occupied ancestor *@blocker.
+ */
+static int nbbs_try_node(struct nbbs_pool *pool, unsigned long n,
+			 unsigned int level, unsigned long *blocker,
+			 struct nbbs_ctx *ctx)
+{
+	atomic_t *node = nbbs_node(pool, n);
+	int old = atomic_read(node);
+	int claimed;
+
+	if (nbbs_status(old))
+		return -EBUSY;
+	claimed = nbbs_next(old, NBBS_OCC);
+	ctx->atomics++;
+	/* Fully ordered: acquires the block from its last owner's release. */
+	if (!atomic_try_cmpxchg(node, &old, claimed)) {
+		ctx->conflicts++;
+		return -EBUSY;
+	}
+	*blocker = nbbs_climb(pool, n, level, ctx);
+	if (!*blocker)
+		return 0;
+	ctx->rollbacks++;
+	/* Undo the marks made below the blocker, which is at level depth - ilog2. */
+	nbbs_unmark(pool, n, level, pool->depth - ilog2(*blocker) - 1, claimed, ctx);
+	return -EAGAIN;
+}
+
+/*
+ * nbbs_scan - one pass over @level from @start; returns the claimed node or 0.
+ *
+ * Visits the level's nodes in turn, skipping the subtree of any occupied
+ * ancestor found.  When @releases is not NULL, the release counters are read
+ * into it once a few candidates have failed, and the pass then goes on for a
+ * full turn of the level after that read, so that a failing pass is
+ * bracketed by the read and the caller's next one.  Candidates tried before
+ * the read are visited a second time.
+ */
+static unsigned long nbbs_scan(struct nbbs_pool *pool, unsigned int level,
+			       unsigned long start, unsigned long *releases,
+			       struct nbbs_ctx *ctx)
+{
+	unsigned long first = nbbs_level_first(pool, level);
+	unsigned long count = first;
+	unsigned long probe = min(count / 2, (unsigned long)NBBS_SCAN_PROBE);
+	unsigned long i = 0, end = count;
+
+	while (i < end) {
+		unsigned long idx = (start + i) & (count - 1);
+		unsigned long blocker;
+		int ret;
+
+		if (releases && i >= probe) {
+			*releases = nbbs_releases(pool);
+			releases = NULL;
+			end = i + count;
+		}
+		ret = nbbs_try_node(pool, first + idx, level, &blocker, ctx);
+		if (!ret)
+			return first + idx;
+		if (ret == -EBUSY) {
+			i++;
+			continue;
+		}
+		/* Resume after the blocker's subtree, which ends at this level's index: */
+		i += ((blocker + 1) << (ilog2(first) - ilog2(blocker))) - first - idx;
+	}
+	return 0;
+}
+
+static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
+			 u64 __percpu *atomics)
+{
+	this_cpu_add(*atomics, ctx->atomics);
+	if (ctx->conflicts)
+		this_cpu_add(pool->pcpu->stats.cas_conflicts, ctx->conflicts);
+	if (ctx->rollbacks)
+		this_cpu_add(pool->pcpu->stats.rollbacks, ctx->rollbacks);
+}
+
+static void nbbs_warn_null_pool(const char *fn)
+{
+	atomic_long_inc(&nbbs_null_pool);
+	WARN_ONCE(1, "nbbs: invalid pool NULL passed to %s\n", fn);
+}
+
+/**
+ * nbbs_alloc() - allocate a block of 2^order smallest blocks
+ * @pool: the pool to allocate from
+ * @order: log2 of the number of smallest blocks wanted, 0 .. max_order
+ *
+ * Lock-free; callable from any context.  The block is aligned to its size
+ * relative to the pool's base.
+ *
+ * Return: the block's first byte, or NULL when @pool is NULL, @order is out
+ * of range, or no block of that order is free (see the file comment for the
+ * exact promise).
+ */
+void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
+{
+	struct nbbs_ctx ctx = { 0 };
+	unsigned long start, n, seen = 0, now;
+	unsigned int pass;
+
+	if (unlikely(!pool)) {
+		nbbs_warn_null_pool(__func__);
+		return NULL;
+	}
+	if (unlikely(order > pool->max_order)) {
+		this_cpu_inc(pool->pcpu->stats.alloc_bad_order);
+		return NULL;
+	}
+
+	/* A stale hint after migration is harmless: it is only a start. */
+	start = this_cpu_read(pool->pcpu->hint) >> order;
+	n = nbbs_scan(pool, order, start, &seen, &ctx);
+	for (pass = 1; !n; pass++) {
+		/* A full turn failed with no release completing: none is free. */
+		now = nbbs_releases(pool);
+		if (now == seen)
+			break;
+		if (pass == NBBS_SCAN_PASSES) {
+			this_cpu_inc(pool->pcpu->stats.scan_giveups);
+			break;
+		}
+		this_cpu_inc(pool->pcpu->stats.scan_restarts);
+		seen = now;
+		n = nbbs_scan(pool, order, start, NULL, &ctx);
+	}
+	nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
+	if (!n) {
+		this_cpu_inc(pool->pcpu->stats.alloc_fail[order]);
+		return NULL;
+	}
+	n -= nbbs_level_first(pool, order);
+	this_cpu_write(pool->pcpu->hint, n << order);
+	this_cpu_inc(pool->pcpu->stats.alloc[order]);
+	return (char *)pool->base + (n << (order + pool->min_shift));
+}
+EXPORT_SYMBOL_GPL(nbbs_alloc);
+
+static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why)
+{
+	this_cpu_inc(pool->pcpu->stats.invalid_free);
+	if (!test_and_set_bit(0, &pool->warned))
+		WARN(1, "nbbs: invalid free of %p: %s\n", addr, why);
+	else
+		pr_warn_ratelimited("invalid free of %p: %s\n", addr, why);
+	return -EINVAL;
+}
+
+/**
+ * nbbs_free() - release a block returned by nbbs_alloc()
+ * @pool: the pool the block came from
+ * @addr: the block's first byte, or NULL
+ *
+ * The block's order is found in the tree.  Lock-free; callable from any
+ * context.  A pointer that is not the start of a live block of @pool (a
+ * double free, an interior, misaligned or foreign pointer) changes nothing:
+ * it is counted in the pool's invalid_free statistic and reported, with a
+ * backtrace the first time for each pool.
+ *
+ * Return: 0 on success or when @addr is NULL, -EINVAL for an invalid pointer
+ * or a NULL @pool.
+ */
+int nbbs_free(struct nbbs_pool *pool, void *addr)
+{
+	struct nbbs_ctx ctx = { 0 };
+	unsigned long off, leaf, n = 0;
+	unsigned int level;
+	int word = 0;
+
+	if (!addr)
+		return 0;
+	if (unlikely(!pool)) {
+		nbbs_warn_null_pool(__func__);
+		return -EINVAL;
+	}
+	off = (unsigned long)addr - (unsigned long)pool->base;
+	if ((unsigned long)addr < (unsigned long)pool->base || off >= pool->size)
+		return nbbs_invalid_free(pool, addr, "outside the pool");
+	if (off & ((1UL << pool->min_shift) - 1))
+		return nbbs_invalid_free(pool, addr, "misaligned");
+
+	/*
+	 * Walk down from the root: the first OCC node on the way is the block
+	 * that covers @addr.  A live block has PART marks on all its
+	 * ancestors, so a missing mark ends the search early.
+	 */
+	leaf = off >> pool->min_shift;
+	for (level = pool->max_order; ; level--) {
+		n = nbbs_level_first(pool, level) + (leaf >> level);
+		word = atomic_read(nbbs_node(pool, n));
+		if (nbbs_status(word) & NBBS_OCC)
+			break;
+		if (!level || !(nbbs_status(word) & nbbs_part(leaf >> (level - 1))))
+			return nbbs_invalid_free(pool, addr, "not a live block");
+	}
+	if (leaf & ((1UL << level) - 1))
+		return nbbs_invalid_free(pool, addr, "inside a live block");
+	if (!nbbs_unmark(pool, n, level, pool->max_order, word, &ctx)) {
+		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
+		return nbbs_invalid_free(pool, addr, "freed concurrently");
+	}
+	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
+	this_cpu_inc(pool->pcpu->stats.free[level]);
+	/*
+	 * Publish the completed release to failing scans (nbbs_releases()):
+	 * the tree updates above are ordered before the count, so a scan that
+	 * reads the new count and then rescans sees them.
+	 */
+	smp_wmb();
+	this_cpu_inc(pool->pcpu->releases);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(nbbs_free);
+
+/**
+ * nbbs_pool_create() - build a pool over a range of memory
+ * @base: first byte of the range; the caller keeps owning it
+ * @size: bytes in the range: a power-of-two multiple of the smallest block
+ * @min_shift: log2 of the smallest block in bytes, at least 3
+ * @max_order: log2 of the largest block in smallest blocks, at most
+ *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
+ * @gfp: allocation flags for the pool's metadata
+ *
+ * The whole range starts free.  nbbs never reads or writes the range itself.
+ *
+ * Return: the pool, ERR_PTR(-EINVAL) for bad arguments or ERR_PTR(-ENOMEM).
+ */
+struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
+				   unsigned int max_order, gfp_t gfp)
+{
+	struct nbbs_pool *pool;
+	unsigned long nr_leaves;
+	unsigned long step;
+	unsigned int i;
+	int cpu;
+
+	if (!base || min_shift < NBBS_MIN_SHIFT_LIMIT || min_shift >= BITS_PER_LONG - 1)
+		return ERR_PTR(-EINVAL);
+	nr_leaves = size >> min_shift;
+	if (!nr_leaves || size & ((1UL << min_shift) - 1) || !is_power_of_2(nr_leaves))
+		return ERR_PTR(-EINVAL);
+	/* Heap indexes of the leaves must fit in an unsigned long. */
+	if (ilog2(nr_leaves) >= BITS_PER_LONG - 2)
+		return ERR_PTR(-EINVAL);
+	if (max_order > ilog2(nr_leaves) || max_order > NBBS_ORDER_LIMIT)
+		return ERR_PTR(-EINVAL);
+	if ((unsigned long)base + size - 1 < (unsigned long)base)
+		return ERR_PTR(-EINVAL);
+
+	pool = kzalloc(sizeof(*pool), gfp);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	pool->base = base;
+	pool->size = size;
+	pool->min_shift = min_shift;
+	pool->max_order = max_order;
+	pool->depth = ilog2(nr_leaves);
+	pool->nr_leaves = nr_leaves;
+	pool->first_node = nr_leaves >> max_order;
+	pool->nr_nodes = 2 * nr_leaves - pool->first_node;
+	pool->nodes = kvcalloc(pool->nr_nodes, sizeof(*pool->nodes), gfp);
+	if (!pool->nodes)
+		goto fail;
+	pool->pcpu = alloc_percpu_gfp(struct nbbs_pcpu, gfp);
+	if (!pool->pcpu)
+		goto fail;
+
+	/* Spread the CPUs' scan starts over the arena so they collide less. */
+	step = max(nr_leaves / num_possible_cpus(), 1UL);
+	i = 0;
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(pool->pcpu, cpu)->hint = (step * i++) & (nr_leaves - 1);
+	return pool;
+
+fail:
+	kvfree(pool->nodes);
+	kfree(pool);
+	return ERR_PTR(-ENOMEM);
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_create);
+
+/* Call @visit for every free subtree and every live block, top-down. */
+static void nbbs_walk(const struct nbbs_pool *pool,
+		      void (*visit)(unsigned int level, u32 status, void *arg),
+		      void *arg)
+{
+	unsigned long root, n;
+	unsigned int level;
+
+	for (root = pool->first_node; root < 2 * pool->first_node; root++) {
+		n = root;
+		level = pool->max_order;
+		for (;;) {
+			u32 st = nbbs_status(atomic_read(nbbs_node(pool, n)));
+
+			if (st && !(st & NBBS_OCC) && level) {
+				n <<= 1;
+				level--;
+				continue;
+			}
+			visit(level, st, arg);
+			while (level < pool->max_order && (n & 1)) {
+				n >>= 1;
+				level++;
+			}
+			if (level == pool->max_order)
+				break;
+			n++;
+		}
+	}
+}
+
+struct nbbs_walk_counts {
+	unsigned long *maximal;
+	unsigned int nr_orders;
+	unsigned long live;
+};
+
+static void nbbs_count(unsigned int level, u32 status, void *arg)
+{
+	struct nbbs_walk_counts *c = arg;
+
+	if (status & NBBS_OCC)
+		c->live++;
+	else if (!status && level < c->nr_orders)
+		c->maximal[level]++;
+}
+
+/**
+ * nbbs_pool_free_blocks() - count the free blocks of each order
+ * @pool: the pool to inspect
+ * @maximal: filled with, per order, the number of maximal free blocks: free
+ *           blocks whose buddy is not free (the view of /proc/buddyinfo)
+ * @nr_orders: number of entries in @maximal
+ *
+ * Walks the tree without stopping other CPUs, so under concurrent use the
+ * result is a blend of the states seen while walking.  The number of blocks
+ * of order k that could be allocated is the sum over j >= k of
+ * maximal[j] << (j - k).
+ *
+ * Return: the number of orders filled in (max_order + 1 at most), or
+ * -EINVAL for a NULL pool or array.
+ */
+int nbbs_pool_free_blocks(const struct nbbs_pool *pool, unsigned long *maximal,
+			  unsigned int nr_orders)
+{
+	struct nbbs_walk_counts c = { .maximal = maximal };
+	unsigned int i;
+
+	if (!pool || !maximal)
+		return -EINVAL;
+	c.nr_orders = min(nr_orders, pool->max_order + 1);
+	for (i = 0; i < c.nr_orders; i++)
+		maximal[i] = 0;
+	nbbs_walk(pool, nbbs_count, &c);
+	return c.nr_orders;
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_free_blocks);
+
+/**
+ * nbbs_pool_live_blocks() - count the blocks currently allocated
+ * @pool: the pool to inspect
+ *
+ * Walks the tree, like nbbs_pool_free_blocks().
+ *
+ * Return: the number of live blocks, 0 for a NULL pool.
+ */
+unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool)
+{
+	struct nbbs_walk_counts c = { };
+
+	if (!pool)
+		return 0;
+	nbbs_walk(pool, nbbs_count, &c);
+	return c.live;
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_live_blocks);
+
+/**
+ * nbbs_pool_destroy() - free a pool's metadata
+ * @pool: the pool, or NULL or an error pointer (then nothing happens)
+ *
+ * The managed range stays the caller's.  Blocks still allocated are
+ * reported; they must not be freed afterwards.
+ */
+void nbbs_pool_destroy(struct nbbs_pool *pool)
+{
+	unsigned long live;
+
+	if (IS_ERR_OR_NULL(pool))
+		return;
+	live = nbbs_pool_live_blocks(pool);
+	if (live)
+		pr_warn("pool %p destroyed with %lu live blocks\n", pool, live);
+	free_percpu(pool->pcpu);
+	kvfree(pool->nodes);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_destroy);
+
+/**
+ * nbbs_pool_info() - describe a pool's shape
+ * @pool: the pool
+ * @info: filled with the pool's base, size, smallest block and largest order;
+ *        zeroed for a NULL pool
+ */
+void nbbs_pool_info(const struct nbbs_pool *pool, struct nbbs_info *info)
+{
+	if (!info)
+		return;
+	if (!pool) {
+		memset(info, 0, sizeof(*info));
+		return;
+	}
+	info->base = pool->base;
+	info->size = pool->size;
+	info->min_shift = pool->min_shift;
+	info->max_order = pool->max_order;
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_info);
+
+/**
+ * nbbs_pool_stats() - sum a pool's per-CPU event counters
+ * @pool: the pool
+ * @stats: filled with the sums
+ *
+ * Counters of other CPUs are read while they may change; each is exact on
+ * its own, the set is not a snapshot.
+ */
+void nbbs_pool_stats(const struct nbbs_pool *pool, struct nbbs_stats *stats)
+{
+	const unsigned int nr = sizeof(*stats) / sizeof(u64);
+	u64 *dst = (u64 *)stats;
+	unsigned int i;
+	int cpu;
+
+	BUILD_BUG_ON(sizeof(*stats) % sizeof(u64));
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu) {
+		const u64 *src = (const u64 *)&per_cpu_ptr(pool->pcpu, cpu)->stats;
+
+		for (i = 0; i < nr; i++)
+			dst[i] += READ_ONCE(src[i]);
+	}
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_stats);
+
+/**
+ * nbbs_pool_metadata_bytes() - memory used to manage a pool
+ * @pool: the pool
+ *
+ * Return: bytes of the pool structure, its tree and its per-CPU data.
+ */
+size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
+{
+	return sizeof(*pool) + pool->nr_nodes * sizeof(*pool->nodes) +
+	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);
+
+/**
+ * nbbs_null_pool_calls() - count of API calls that were passed a NULL pool
+ *
+ * Return: how many nbbs_alloc() and nbbs_free() calls got a NULL pool since
+ * the module was loaded.
+ */
+unsigned long nbbs_null_pool_calls(void)
+{
+	return atomic_long_read(&nbbs_null_pool);
+}
+EXPORT_SYMBOL_GPL(nbbs_null_pool_calls);
