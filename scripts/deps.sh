@@ -10,7 +10,7 @@ pkgs=(
 	linux-headers-amd64 linux-image-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12
-	qemu-system-x86 busybox-static cpio kmod
+	qemu-system-x86 busybox-static cpio kmod rsync
 	sparse python3-sphinx gnuplot-nox
 )
 

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest scripts (sourced by /guest/main in the nbbs VM).
+#
+# Results are KTAP/TAP lines at the top level, numbered in order:
+#   ok N name / not ok N name / ok N name # SKIP why
+# and diagnostics start with "# ".  ktap_end prints the plan (a trailing
+# plan, as TAP allows) and returns 1 when any test failed.
+
+KTAP_N=0
+KTAP_FAILED=0
+
+ktap_begin() {
+	echo "TAP version 13"
+}
+
+# diag TEXT...: a diagnostic line.
+diag() {
+	echo "# $*"
+}
+
+# pass NAME / fail NAME / skip NAME WHY: one result line.
+pass() {
+	KTAP_N=$((KTAP_N + 1))
+	echo "ok $KTAP_N $1"
+}
+fail() {
+	KTAP_N=$((KTAP_N + 1))
+	KTAP_FAILED=$((KTAP_FAILED + 1))
+	echo "not ok $KTAP_N $1"
+}
+skip() {
+	KTAP_N=$((KTAP_N + 1))
+	echo "ok $KTAP_N $1 # SKIP $2"
+}
+
+# result NAME STATUS: pass when STATUS is 0, else fail.
+result() {
+	if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1"; fi
+}
+
+ktap_end() {
+	echo "1..$KTAP_N"
+	diag "$((KTAP_N - KTAP_FAILED)) passed, $KTAP_FAILED failed"
+	[ "$KTAP_FAILED" -eq 0 ]
+}
+
+# kmark TEXT...: a marker line in the kernel log, to find steps in it.
+kmark() {
+	echo "nbbs-vm: $*" >/dev/kmsg
+}
+
+# expect_invalid_free_warn begin|end: open or close the window in which
+# the host's scan (scripts/vm/scan-dmesg.sh) forgives nbbs's deliberate
+# "nbbs: invalid free" WARNING.  Only steps that free invalid pointers on
+# purpose run inside it.
+expect_invalid_free_warn() {
+	kmark "expect invalid-free WARN $1"
+}
+
+# klog_mark: print the number of kernel log lines so far;
+# klog_since N: print the lines logged after mark N.
+klog_mark() {
+	dmesg | wc -l
+}
+klog_since() {
+	dmesg | tail -n +"$(($1 + 1))"
+}
+
+# kv FILE KEY: the value of KEY in a "key value" file; fails if absent.
+kv() {
+	awk -v k="$2" '$1 == k { print $2; found = 1; exit } END { exit !found }' "$1"
+}
+
+# bytes SIZE: SIZE with an optional K, M or G suffix, in bytes.
+bytes() {
+	case "$1" in
+	*K) echo $((${1%K} << 10)) ;;
+	*M) echo $((${1%M} << 20)) ;;
+	*G) echo $((${1%G} << 30)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# loaded MODULE: MODULE is in the kernel now.
+loaded() {
+	grep -q "^$1 " /proc/modules
+}

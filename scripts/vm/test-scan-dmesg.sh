@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit test of scripts/vm/scan-dmesg.sh: feeds it made-up kernel logs and
+# checks which it accepts.  Prints KTAP.  The logs follow the shape of a
+# real WARN() report from the 6.1 and 6.12 kernels.
+set -u
+scan=$(dirname "$0")/scan-dmesg.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+begin='[    4.50] nbbs-vm: expect invalid-free WARN begin'
+end='[    4.60] nbbs-vm: expect invalid-free WARN end'
+
+# warn MESSAGE FUNCTION: a WARN() block as the kernel prints it.
+warn() {
+	cat <<EOT
+[    4.54] ------------[ cut here ]------------
+[    4.54] $1
+[    4.54] WARNING: CPU: 2 PID: 111 at nbbs_core.c:10 $2
+[    4.54] Modules linked in: test_nbbs(OE+) nbbs(OE)
+[    4.54] CPU: 2 PID: 111 Comm: insmod Tainted: G           OE      6.1.0-56-amd64 #1
+[    4.54] RIP: 0010:nbbs_free+0x2d/0x40 [nbbs]
+[    4.54] Call Trace:
+[    4.54]  <TASK>
+[    4.54]  t_init+0x12/0x1000 [test_nbbs]
+[    4.54]  </TASK>
+[    4.54] ---[ end trace 0000000000000000 ]---
+EOT
+}
+good_warn() {
+	warn "nbbs: invalid free of 0000000000001234 (offset 0x40)" \
+		"nbbs_free+0x2d/0x40 [nbbs]"
+}
+
+# expect NAME WANT: run the scan over $tmp/log; WANT is 0 (clean) or 1.
+expect() {
+	local got
+
+	"$scan" "$tmp/log" >"$tmp/out" 2>&1
+	got=$?
+	n=$((n + 1))
+	if [ "$got" -eq "$2" ]; then
+		echo "ok $n scan-dmesg: $1"
+	else
+		echo "not ok $n scan-dmesg: $1 (exit $got, wanted $2)"
+		sed 's/^/# /' "$tmp/out"
+		failed=1
+	fi
+}
+
+echo "TAP version 13"
+echo "1..10"
+
+printf '[    0.00] Linux version 6.1\n[    1.00] all fine\n' >"$tmp/log"
+expect "a clean log passes" 0
+
+{ echo "$begin"; good_warn; echo "$end"; } >"$tmp/log"
+expect "the invalid-free WARN inside its window is forgiven" 0
+
+{ good_warn; } >"$tmp/log"
+expect "the invalid-free WARN outside a window fails" 1
+
+{ echo "$begin"; warn "refcount_t: underflow" "refcount_warn_saturate+0x1/0x2"; echo "$end"; } >"$tmp/log"
+expect "another WARN inside the window fails" 1
+
+{ echo "$begin"; warn "nbbs: invalid free of 0x1" "kfree+0x1/0x2"; echo "$end"; } >"$tmp/log"
+expect "the message from outside nbbs fails" 1
+
+{ echo "$begin"; good_warn | sed '/Call Trace/i [    4.54] BUG: unable to handle page fault'; echo "$end"; } >"$tmp/log"
+expect "a BUG inside a forgiven block fails" 1
+
+{ echo "$begin"; good_warn | sed '/end trace/d'; echo "$end"; } >"$tmp/log"
+expect "a block without its end fails" 1
+
+{ echo "$begin"; good_warn | sed '/Modules linked/r /dev/stdin' <<<"[    4.54] ------------[ cut here ]------------"; echo "$end"; } >"$tmp/log"
+expect "a block nested in a forgiven one fails" 1
+
+{ echo "$begin"; good_warn; echo "$end"; echo '[    9.00] BUG: soft lockup - CPU#1 stuck for 22s!'; } >"$tmp/log"
+expect "a soft lockup after the window fails" 1
+
+printf '[    1.00] =====\n[    1.00] BUG kmalloc-64 (Tainted: G O): Right Redzone overwritten\n' >"$tmp/log"
+expect "a SLUB debug report fails" 1
+
+exit $failed
