@@ -34,6 +34,5 @@ deps:
 check:
 	scripts/check.sh
 
-include mk/user.mk
-include mk/vm.mk
-include mk/lint.mk
+# Each test lane lives in its own fragment: user, vm, lint, ...
+include $(sort $(wildcard mk/*.mk))

@@ -9,6 +9,7 @@
 #       is /lib/modules/KVER/build or /usr/src/linux-headers-KVER.
 # SRC   source tree holding Kbuild (default: the repository root).
 # OUT   build directory (default: SRC/build/kmod/KVER).
+# Further arguments go to make (e.g. W=1 C=1).
 #
 # kbuild with M= writes its objects next to the sources, so every kernel
 # version is built in its own copy of the sources.  The copy keeps the
@@ -17,7 +18,7 @@
 # OUT/samples (nbbs_sample.ko).
 set -eu
 
-kver=${1:?usage: build-kmod.sh KVER [SRC [OUT]]}
+kver=${1:?usage: build-kmod.sh KVER [SRC [OUT [MAKE ARGS...]]]}
 src=$(realpath "${2:-$(dirname "$0")/../..}")
 out=${3:-$src/build/kmod/$kver}
 
@@ -57,4 +58,4 @@ mkdir -p "$out"
 done
 
 echo "build-kmod: building $out against $kdir"
-make -C "$kdir" M="$out" -j"$(nproc)" modules
+make -C "$kdir" M="$out" -j"$(nproc)" "${@:4}" modules
