@@ -1,0 +1,1054 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_nbbs - in-kernel tests of the nbbs API.
+ *
+ * Built the way the kernel's self-test modules are (KSTM): loading the
+ * module runs every test, prints one "ok N name" or "not ok N name" line
+ * per test and the summary "test_nbbs: N tests passed, M failed", and init
+ * returns -EINVAL when any test failed, so `modprobe test_nbbs` is the
+ * verdict.  On success the module stays loaded and does nothing more.
+ *
+ * Every test builds its own pool with nbbs_pool_create() over kvmalloc'ed
+ * memory, so the results do not depend on the default pool or on its users.
+ *
+ * Expected warnings: nbbs_free() WARNs once per pool on its first invalid
+ * free, with a message containing "nbbs: invalid free".  Right before the
+ * first invalid free in each pool this module prints the line
+ *
+ *   test_nbbs: EXPECTED WARNING: nbbs: invalid free
+ *
+ * so a log checker may accept exactly one such WARN after each marker and
+ * treat every other WARN as a failure.
+ *
+ * Parameters size the concurrent tests (defaults take about a second under
+ * qemu's TCG emulation): stress_threads, stress_ops, race_rounds, seed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "nbbs_core.h"
+
+static unsigned int stress_threads;
+module_param(stress_threads, uint, 0444);
+MODULE_PARM_DESC(stress_threads, "Threads in the stress test; 0: twice the online CPUs (default 0)");
+
+static unsigned int stress_ops = 100000;
+module_param(stress_ops, uint, 0444);
+MODULE_PARM_DESC(stress_ops, "Allocations plus frees per stress thread (default 100000)");
+
+static unsigned int race_rounds = 1000;
+module_param(race_rounds, uint, 0444);
+MODULE_PARM_DESC(race_rounds, "Rounds of two threads freeing the same block (default 1000)");
+
+static ulong seed;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "Seed of the stress test's random orders; 0: pick one (default 0)");
+
+#define WARN_MARKER "EXPECTED WARNING: nbbs: invalid free\n"
+
+/* --- test bookkeeping --- */
+
+static unsigned int tests_run;
+static unsigned int tests_failed;
+
+/**
+ * struct tcase - one test as it runs
+ * @name: what the summary line calls it
+ * @failed: checks that failed so far
+ */
+struct tcase {
+	char name[128];
+	unsigned int failed;
+};
+
+static __printf(4, 5) bool check(struct tcase *t, bool ok, int line,
+				 const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (ok)
+		return true;
+	/* Report the first few failures of a test; the count says the rest. */
+	if (++t->failed <= 8) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pr_err("%s: line %d: %pV\n", t->name, line, &vaf);
+		va_end(args);
+	}
+	return false;
+}
+
+/* CHECK(t, cond, fmt, ...): count a failure of cond, saying why; true if ok. */
+#define CHECK(t, cond, fmt, ...) \
+	check(t, !!(cond), __LINE__, "%s: " fmt, #cond, ##__VA_ARGS__)
+
+static void tcase_end(struct tcase *t)
+{
+	tests_run++;
+	if (t->failed) {
+		tests_failed++;
+		pr_err("not ok %u %s (%u checks failed)\n", tests_run, t->name,
+		       t->failed);
+	} else {
+		pr_info("ok %u %s\n", tests_run, t->name);
+	}
+}
+
+/* --- private pools --- */
+
+/**
+ * struct tpool - a pool of the tests' own over kvmalloc'ed memory
+ * @pool: the pool
+ * @mem: the arena
+ * @size: bytes in the arena
+ * @min_shift: log2 of the smallest block
+ * @max_order: largest order
+ * @warned: the expected-warning marker was printed for this pool
+ */
+struct tpool {
+	struct nbbs_pool *pool;
+	void *mem;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+	bool warned;
+};
+
+/**
+ * struct shape - arguments of nbbs_pool_create() that a test runs with
+ * @size: bytes in the arena
+ * @min_shift: log2 of the smallest block
+ * @max_order: largest order
+ */
+struct shape {
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+};
+
+static const struct shape shapes[] = {
+	{ SZ_4K,	3,		9 },	/* 8-byte blocks; one block is all */
+	{ SZ_64K,	6,		4 },	/* many largest blocks */
+	{ SZ_1M,	PAGE_SHIFT,	8 },	/* page-sized blocks */
+	{ SZ_256K,	PAGE_SHIFT,	0 },	/* a single order */
+	{ SZ_16K,	3,		11 },	/* 2048 leaves, deepest tree here */
+	{ SZ_1M,	16,		2 },	/* blocks larger than a page */
+	{ 8,		3,		0 },	/* one 8-byte block */
+};
+
+static int tpool_create(struct tpool *tp, const struct shape *s)
+{
+	memset(tp, 0, sizeof(*tp));
+	tp->size = s->size;
+	tp->min_shift = s->min_shift;
+	tp->max_order = s->max_order;
+	tp->mem = kvmalloc(s->size, GFP_KERNEL);
+	if (!tp->mem)
+		return -ENOMEM;
+	tp->pool = nbbs_pool_create(tp->mem, s->size, s->min_shift,
+				    s->max_order, GFP_KERNEL);
+	if (IS_ERR(tp->pool)) {
+		kvfree(tp->mem);
+		return PTR_ERR(tp->pool);
+	}
+	return 0;
+}
+
+static void tpool_destroy(struct tpool *tp)
+{
+	nbbs_pool_destroy(tp->pool);
+	kvfree(tp->mem);
+}
+
+/* Blocks of @order that the arena holds. */
+static unsigned long tp_count(const struct tpool *tp, unsigned int order)
+{
+	return tp->size >> (tp->min_shift + order);
+}
+
+static size_t tp_bytes(const struct tpool *tp, unsigned int order)
+{
+	return (size_t)1 << (tp->min_shift + order);
+}
+
+/* Index of the smallest block at @p; tp_block_ok() must have accepted @p. */
+static unsigned long tp_leaf(const struct tpool *tp, const void *p)
+{
+	return ((unsigned long)p - (unsigned long)tp->mem) >> tp->min_shift;
+}
+
+/* @p is inside the arena and aligned to the size of an @order block. */
+static bool tp_block_ok(const struct tpool *tp, const void *p, unsigned int order)
+{
+	unsigned long off = (unsigned long)p - (unsigned long)tp->mem;
+
+	return p && (unsigned long)p >= (unsigned long)tp->mem &&
+	       off < tp->size && off + tp_bytes(tp, order) <= tp->size &&
+	       !(off & (tp_bytes(tp, order) - 1));
+}
+
+static void tp_expect_warning(struct tpool *tp)
+{
+	if (!tp->warned)
+		pr_info(WARN_MARKER);
+	tp->warned = true;
+}
+
+/*
+ * The pool is empty and whole: nothing live, every largest block free and
+ * maximal, nothing smaller free.
+ */
+static void check_whole(struct tcase *t, struct tpool *tp, const char *when)
+{
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	unsigned int k;
+	int nr;
+
+	CHECK(t, nbbs_pool_live_blocks(tp->pool) == 0, "%s", when);
+	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	if (!CHECK(t, nr == tp->max_order + 1, "%s: nr %d", when, nr))
+		return;
+	for (k = 0; k < tp->max_order; k++)
+		CHECK(t, maximal[k] == 0, "%s: order %u: %lu", when, k, maximal[k]);
+	CHECK(t, maximal[tp->max_order] == tp_count(tp, tp->max_order),
+	      "%s: %lu of %lu", when, maximal[tp->max_order],
+	      tp_count(tp, tp->max_order));
+}
+
+/*
+ * Allocate blocks of @order until the pool says no, at most @max of them,
+ * into @blocks.  Returns how many were allocated.
+ */
+static unsigned long fill(struct tpool *tp, unsigned int order, void **blocks,
+			  unsigned long max)
+{
+	unsigned long n;
+
+	for (n = 0; n < max; n++) {
+		blocks[n] = nbbs_alloc(tp->pool, order);
+		if (!blocks[n])
+			break;
+		if (!(n & 255))
+			cond_resched();
+	}
+	return n;
+}
+
+static void release(struct tcase *t, struct tpool *tp, void **blocks,
+		    unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		CHECK(t, nbbs_free(tp->pool, blocks[i]) == 0, "block %lu", i);
+		if (!(i & 255))
+			cond_resched();
+	}
+}
+
+/* --- tests on one pool --- */
+
+/* The pool describes itself as created, and starts whole. */
+static void test_info(struct tcase *t, struct tpool *tp)
+{
+	struct nbbs_stats *st;
+	struct nbbs_info info;
+	unsigned int k;
+
+	nbbs_pool_info(tp->pool, &info);
+	CHECK(t, info.base == tp->mem, "%p", info.base);
+	CHECK(t, info.size == tp->size, "%zu", info.size);
+	CHECK(t, info.min_shift == tp->min_shift, "%u", info.min_shift);
+	CHECK(t, info.max_order == tp->max_order, "%u", info.max_order);
+	CHECK(t, nbbs_pool_metadata_bytes(tp->pool) > 0, "no metadata");
+	check_whole(t, tp, "new pool");
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!CHECK(t, st, "no memory"))
+		return;
+	nbbs_pool_stats(tp->pool, st);
+	for (k = 0; k <= NBBS_ORDER_LIMIT; k++)
+		CHECK(t, !st->alloc[k] && !st->free[k] && !st->alloc_fail[k],
+		      "order %u", k);
+	CHECK(t, !st->invalid_free && !st->alloc_bad_order, "fresh counters");
+	kfree(st);
+}
+
+/* One block of every order: in the arena, aligned, writable, freed. */
+static void test_every_order(struct tcase *t, struct tpool *tp)
+{
+	unsigned int order;
+	void *p;
+
+	for (order = 0; order <= tp->max_order; order++) {
+		p = nbbs_alloc(tp->pool, order);
+		if (!CHECK(t, tp_block_ok(tp, p, order), "order %u: %p", order, p))
+			continue;
+		memset(p, order, tp_bytes(tp, order));
+		CHECK(t, nbbs_pool_live_blocks(tp->pool) == 1, "order %u", order);
+		CHECK(t, nbbs_free(tp->pool, p) == 0, "order %u", order);
+	}
+	check_whole(t, tp, "after every order");
+}
+
+/*
+ * Exhaust the pool with blocks of one order: exactly size / block blocks,
+ * none overlapping, then NULL; the stats count them; freeing them in an
+ * interleaved order makes the pool whole again.
+ */
+static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
+			  void **blocks, unsigned long *owner)
+{
+	unsigned long expect = tp_count(tp, order);
+	unsigned long n, i, j, leaf, overlaps = 0, nr_bad = 0;
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	struct nbbs_stats *st0, *st1;
+	u64 fails = 0;
+	unsigned int k;
+	void *probe;
+	int nr;
+
+	st0 = kzalloc(2 * sizeof(*st0), GFP_KERNEL);
+	if (!CHECK(t, st0, "no memory"))
+		return;
+	st1 = st0 + 1;
+	nbbs_pool_stats(tp->pool, st0);
+
+	n = fill(tp, order, blocks, expect + 1);
+	CHECK(t, n == expect, "order %u: %lu blocks, expected %lu", order, n, expect);
+	probe = nbbs_alloc(tp->pool, 0);
+	CHECK(t, !probe, "order %u: full pool gave a block", order);
+	CHECK(t, nbbs_pool_live_blocks(tp->pool) == n, "order %u", order);
+
+	bitmap_zero(owner, tp_count(tp, 0));
+	for (i = 0; i < n; i++) {
+		if (!tp_block_ok(tp, blocks[i], order)) {
+			nr_bad++;
+			continue;
+		}
+		leaf = tp_leaf(tp, blocks[i]);
+		for (j = 0; j < (1UL << order); j++)
+			overlaps += __test_and_set_bit(leaf + j, owner);
+		*(unsigned long *)blocks[i] = i;	/* a stamp: the index */
+	}
+	CHECK(t, !nr_bad, "order %u: %lu blocks outside or misaligned", order, nr_bad);
+	CHECK(t, !overlaps, "order %u: %lu smallest blocks handed out twice",
+	      order, overlaps);
+
+	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	for (k = 0; k < nr; k++)
+		CHECK(t, !maximal[k], "order %u full, free order %u: %lu",
+		      order, k, maximal[k]);
+
+	nbbs_pool_stats(tp->pool, st1);
+	CHECK(t, st1->alloc[order] - st0->alloc[order] == n, "order %u", order);
+	for (k = 0; k <= tp->max_order; k++)
+		fails += st1->alloc_fail[k] - st0->alloc_fail[k];
+	/* Failures: the NULL that ended fill(), if any, and the probe's. */
+	CHECK(t, fails == (n <= expect) + !probe, "order %u: %llu failures",
+	      order, fails);
+	nbbs_free(tp->pool, probe);
+
+	/* Free the even blocks, then the odd ones: buddies meet late. */
+	for (i = 0; i < 2; i++) {
+		for (j = i; j < n; j += 2) {
+			CHECK(t, !blocks[j] || *(unsigned long *)blocks[j] == j,
+			      "order %u: block %lu was overwritten", order, j);
+			CHECK(t, nbbs_free(tp->pool, blocks[j]) == 0,
+			      "order %u: block %lu", order, j);
+		}
+		cond_resched();
+	}
+	nbbs_pool_stats(tp->pool, st1);
+	CHECK(t, st1->free[order] - st0->free[order] == n, "order %u", order);
+	kfree(st0);
+	check_whole(t, tp, "after exhaustion");
+}
+
+static void test_exhaust(struct tcase *t, struct tpool *tp)
+{
+	unsigned int orders[] = { 0, tp->max_order / 2, tp->max_order };
+	unsigned long *owner;
+	void **blocks;
+	int i;
+
+	blocks = kvmalloc_array(tp_count(tp, 0) + 1, sizeof(*blocks), GFP_KERNEL);
+	owner = bitmap_zalloc(tp_count(tp, 0), GFP_KERNEL);
+	if (CHECK(t, blocks && owner, "no memory")) {
+		for (i = 0; i < ARRAY_SIZE(orders); i++)
+			if (!i || orders[i] != orders[i - 1])
+				exhaust_order(t, tp, orders[i], blocks, owner);
+	}
+	bitmap_free(owner);
+	kvfree(blocks);
+}
+
+/*
+ * Full coalescing: the arena is allocatable as all its largest blocks, and
+ * after freeing them as all its smallest blocks; with every other smallest
+ * block freed, no larger block can be had, and freeing the rest rebuilds
+ * the largest blocks.
+ */
+static void test_coalesce(struct tcase *t, struct tpool *tp)
+{
+	unsigned long top = tp_count(tp, tp->max_order);
+	unsigned long leaves = tp_count(tp, 0);
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	unsigned long n, i;
+	void **blocks;
+	int nr;
+
+	blocks = kvmalloc_array(leaves + 1, sizeof(*blocks), GFP_KERNEL);
+	if (!CHECK(t, blocks, "no memory"))
+		return;
+
+	n = fill(tp, tp->max_order, blocks, top + 1);
+	CHECK(t, n == top, "%lu largest blocks of %lu", n, top);
+	release(t, tp, blocks, n);
+
+	n = fill(tp, 0, blocks, leaves + 1);
+	CHECK(t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
+
+	/* Free the blocks at even leaf indices: each free block's buddy is live. */
+	for (i = 0; i < n; i++) {
+		if (!tp_block_ok(tp, blocks[i], 0) || tp_leaf(tp, blocks[i]) & 1)
+			continue;
+		CHECK(t, nbbs_free(tp->pool, blocks[i]) == 0, "leaf %lu", i);
+		blocks[i] = NULL;
+	}
+	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	if (CHECK(t, nr == tp->max_order + 1, "nr %d", nr))
+		CHECK(t, maximal[0] == DIV_ROUND_UP(leaves, 2) &&
+		      (nr == 1 || maximal[1] == 0),
+		      "free order 0: %lu of %lu", maximal[0], DIV_ROUND_UP(leaves, 2));
+	if (tp->max_order && leaves > 1)
+		CHECK(t, !nbbs_alloc(tp->pool, 1), "order 1 from a checkerboard");
+	CHECK(t, nbbs_pool_live_blocks(tp->pool) == leaves / 2, "live");
+
+	release(t, tp, blocks, n);	/* the odd ones; NULL frees are no-ops */
+	check_whole(t, tp, "after the checkerboard");
+
+	n = fill(tp, tp->max_order, blocks, top + 1);
+	CHECK(t, n == top, "again: %lu largest blocks of %lu", n, top);
+	release(t, tp, blocks, n);
+	kvfree(blocks);
+}
+
+/*
+ * Every kind of invalid free is refused with -EINVAL, counted, and harms
+ * nothing: the live block it pointed into is still live, and the pool is
+ * whole again afterwards.  NULL is a no-op; out-of-range orders are refused
+ * and counted.
+ */
+static void test_invalid_free(struct tcase *t, struct tpool *tp)
+{
+	size_t min_block = tp_bytes(tp, 0);
+	unsigned long expect_invalid = 0;
+	struct nbbs_stats *st;
+	char *p, *foreign;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	foreign = kmalloc(min_block, GFP_KERNEL);
+	if (!CHECK(t, st && foreign, "no memory"))
+		goto out;
+
+	tp_expect_warning(tp);
+
+	/* Double free. */
+	p = nbbs_alloc(tp->pool, 0);
+	if (CHECK(t, p, "alloc")) {
+		CHECK(t, nbbs_free(tp->pool, p) == 0, "first free");
+		CHECK(t, nbbs_free(tp->pool, p) == -EINVAL, "double free");
+		expect_invalid++;
+	}
+
+	/* The start of a block that was never allocated. */
+	CHECK(t, nbbs_free(tp->pool, tp->mem) == -EINVAL, "free of a free block");
+	expect_invalid++;
+
+	/* Interior and misaligned pointers into a live block. */
+	p = nbbs_alloc(tp->pool, tp->max_order);
+	if (CHECK(t, p, "alloc order %u", tp->max_order)) {
+		if (tp->max_order) {
+			CHECK(t, nbbs_free(tp->pool, p + min_block) == -EINVAL,
+			      "interior");
+			CHECK(t, nbbs_free(tp->pool, p + tp_bytes(tp, tp->max_order) / 2) ==
+			      -EINVAL, "buddy half");
+			expect_invalid += 2;
+		}
+		CHECK(t, nbbs_free(tp->pool, p + 1) == -EINVAL, "misaligned");
+		CHECK(t, nbbs_free(tp->pool, p + min_block / 2) == -EINVAL,
+		      "half a smallest block in");
+		expect_invalid += 2;
+		CHECK(t, nbbs_pool_live_blocks(tp->pool) == 1, "the block survived");
+		memset(p, 0x5a, tp_bytes(tp, tp->max_order));
+		CHECK(t, nbbs_free(tp->pool, p) == 0, "the real free");
+	}
+
+	/* Foreign pointers: just past the arena, just before it, elsewhere. */
+	CHECK(t, nbbs_free(tp->pool, (char *)tp->mem + tp->size) == -EINVAL, "end");
+	CHECK(t, nbbs_free(tp->pool, (char *)tp->mem - min_block) == -EINVAL, "before");
+	CHECK(t, nbbs_free(tp->pool, foreign) == -EINVAL, "kmalloc'ed");
+	expect_invalid += 3;
+
+	/* NULL is a no-op. */
+	CHECK(t, nbbs_free(tp->pool, NULL) == 0, "NULL");
+
+	/* Orders past max_order. */
+	CHECK(t, !nbbs_alloc(tp->pool, tp->max_order + 1), "max_order + 1");
+	CHECK(t, !nbbs_alloc(tp->pool, NBBS_ORDER_LIMIT + 1), "limit + 1");
+	CHECK(t, !nbbs_alloc(tp->pool, UINT_MAX), "UINT_MAX");
+
+	nbbs_pool_stats(tp->pool, st);
+	CHECK(t, st->invalid_free == expect_invalid, "invalid_free %llu, expected %lu",
+	      st->invalid_free, expect_invalid);
+	CHECK(t, st->alloc_bad_order == 3, "alloc_bad_order %llu", st->alloc_bad_order);
+	check_whole(t, tp, "after invalid frees");
+out:
+	kfree(foreign);
+	kfree(st);
+}
+
+static void run_pool_test(const char *name, const struct shape *s,
+			  void (*fn)(struct tcase *t, struct tpool *tp))
+{
+	struct tcase t = { };
+	struct tpool tp;
+	int ret;
+
+	snprintf(t.name, sizeof(t.name), "%s size=%zu min_shift=%u max_order=%u",
+		 name, s->size, s->min_shift, s->max_order);
+	ret = tpool_create(&tp, s);
+	if (CHECK(&t, !ret, "pool: %d", ret)) {
+		fn(&t, &tp);
+		tpool_destroy(&tp);
+	}
+	tcase_end(&t);
+	cond_resched();
+}
+
+/* --- nbbs_pool_create() argument checks --- */
+
+static void expect_einval(struct tcase *t, const char *what, void *base,
+			  size_t size, unsigned int min_shift,
+			  unsigned int max_order)
+{
+	struct nbbs_pool *pool;
+
+	pool = nbbs_pool_create(base, size, min_shift, max_order, GFP_KERNEL);
+	if (!CHECK(t, IS_ERR(pool) && PTR_ERR(pool) == -EINVAL, "%s: %pe",
+		   what, pool) && !IS_ERR_OR_NULL(pool))
+		nbbs_pool_destroy(pool);
+}
+
+static void test_bad_create(void)
+{
+	struct tcase t = { .name = "bad nbbs_pool_create arguments" };
+	struct nbbs_pool *pool;
+	void *mem;
+
+	mem = kvmalloc(SZ_4K, GFP_KERNEL);
+	if (CHECK(&t, mem, "no memory")) {
+		expect_einval(&t, "NULL base", NULL, SZ_4K, 3, 0);
+		expect_einval(&t, "zero size", mem, 0, 3, 0);
+		expect_einval(&t, "3 blocks", mem, 3 * 64, 6, 0);
+		expect_einval(&t, "size not a power of two", mem, SZ_4K - 8, 3, 0);
+		expect_einval(&t, "size below min_block", mem, 32, 6, 0);
+		expect_einval(&t, "min_shift 2", mem, SZ_4K, 2, 0);
+		expect_einval(&t, "min_shift 0", mem, SZ_4K, 0, 0);
+		expect_einval(&t, "max_order past the arena", mem, SZ_4K, 3, 10);
+		expect_einval(&t, "max_order past the limit", mem, SZ_4K, 3,
+			      NBBS_ORDER_LIMIT + 1);
+		expect_einval(&t, "max_order UINT_MAX", mem, SZ_4K, 3, UINT_MAX);
+
+		/* The largest valid shape over the same memory is accepted. */
+		pool = nbbs_pool_create(mem, SZ_4K, 3, 9, GFP_KERNEL);
+		if (CHECK(&t, !IS_ERR(pool), "valid shape: %pe", pool))
+			nbbs_pool_destroy(pool);
+	}
+	kvfree(mem);
+	tcase_end(&t);
+}
+
+/* The default pool exists and serves its smallest and largest order. */
+static void test_default_pool(void)
+{
+	struct tcase t = { .name = "default pool" };
+	struct nbbs_pool *pool = nbbs_default_pool();
+	struct nbbs_info info;
+	void *p;
+
+	if (CHECK(&t, pool, "no default pool")) {
+		nbbs_pool_info(pool, &info);
+		CHECK(&t, info.base && info.size, "empty");
+		p = nbbs_alloc(pool, 0);
+		if (CHECK(&t, p, "order 0"))
+			CHECK(&t, nbbs_free(pool, p) == 0, "free order 0");
+	}
+	tcase_end(&t);
+}
+
+/* --- threads --- */
+
+/* Stay until kthread_stop(): a thread that exited early could not be stopped. */
+static void wait_for_stop(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+/* The next online CPU after @cpu, wrapping around: round-robin pinning. */
+static unsigned int next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
+static struct task_struct *start_pinned(int (*fn)(void *), void *data,
+					unsigned int cpu, const char *what,
+					unsigned int id)
+{
+	struct task_struct *task;
+
+	task = kthread_create(fn, data, "nbbs_%s/%u", what, id);
+	if (IS_ERR(task))
+		return task;
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	return task;
+}
+
+/* --- stress: many threads, stamps and an ownership bitmap --- */
+
+#define STRESS_LIVE	8	/* blocks each thread holds at most */
+
+/*
+ * Wide: 128 largest blocks, so threads mostly climb apart.  Tall: one
+ * block is the whole arena, so every allocation climbs to the shared root
+ * and the pool is often full.
+ */
+static const struct shape stress_shapes[] = {
+	{ SZ_512K,	6,	6 },
+	{ SZ_64K,	6,	10 },
+};
+
+struct stress_ctx;
+
+/**
+ * struct stress_worker - one stress thread and what it found
+ * @ctx: the shared test
+ * @task: the thread
+ * @id: its number, part of every stamp it writes
+ * @rnd: its random numbers
+ * @live: blocks it holds; NULL slots are empty
+ * @order: the order of each held block
+ * @stamp: the stamp written into each held block
+ * @allocs: successful allocations
+ * @nulls: allocations that found the pool full
+ * @overlaps: smallest blocks found claimed by another owner
+ * @bad_blocks: blocks outside the arena or misaligned
+ * @stamp_errors: held blocks whose stamps another thread overwrote
+ * @free_errors: nbbs_free() calls that failed on a held block
+ */
+struct stress_worker {
+	struct stress_ctx *ctx;
+	struct task_struct *task;
+	unsigned int id;
+	struct rnd_state rnd;
+	void *live[STRESS_LIVE];
+	unsigned int order[STRESS_LIVE];
+	u64 stamp[STRESS_LIVE];
+	unsigned long allocs;
+	unsigned long nulls;
+	unsigned long overlaps;
+	unsigned long bad_blocks;
+	unsigned long stamp_errors;
+	unsigned long free_errors;
+};
+
+/**
+ * struct stress_ctx - the stress test
+ * @tp: its pool
+ * @owner: one bit per smallest block, set while a thread holds it
+ * @start: the sleeping start barrier
+ * @abort: set when setup failed; threads then do nothing
+ */
+struct stress_ctx {
+	struct tpool tp;
+	unsigned long *owner;
+	struct completion start;
+	bool abort;
+};
+
+static void stress_alloc(struct stress_worker *w, unsigned int slot, u64 seq)
+{
+	struct tpool *tp = &w->ctx->tp;
+	unsigned int order;
+	unsigned long leaf, j;
+	char *p;
+
+	/* Geometric orders: half are order 0, a quarter order 1, ... */
+	order = __ffs(prandom_u32_state(&w->rnd) | BIT(tp->max_order));
+	p = nbbs_alloc(tp->pool, order);
+	if (!p) {
+		w->nulls++;
+		return;
+	}
+	if (!tp_block_ok(tp, p, order)) {
+		w->bad_blocks++;	/* leaked: the test fails anyway */
+		return;
+	}
+	w->allocs++;
+	w->live[slot] = p;
+	w->order[slot] = order;
+	w->stamp[slot] = (u64)w->id << 32 | (u32)seq;
+
+	leaf = tp_leaf(tp, p);
+	for (j = 0; j < (1UL << order); j++) {
+		/* Fully ordered: a second owner of this leaf cannot miss us. */
+		if (test_and_set_bit(leaf + j, w->ctx->owner))
+			w->overlaps++;
+		*(u64 *)(p + (j << tp->min_shift)) = w->stamp[slot];
+	}
+}
+
+static void stress_free(struct stress_worker *w, unsigned int slot)
+{
+	struct tpool *tp = &w->ctx->tp;
+	unsigned int order = w->order[slot];
+	char *p = w->live[slot];
+	unsigned long leaf, j;
+
+	leaf = tp_leaf(tp, p);
+	for (j = 0; j < (1UL << order); j++) {
+		if (*(u64 *)(p + (j << tp->min_shift)) != w->stamp[slot])
+			w->stamp_errors++;
+		if (!test_and_clear_bit(leaf + j, w->ctx->owner))
+			w->overlaps++;
+	}
+	/* Ownership is given up before the block can be handed out again. */
+	if (nbbs_free(tp->pool, p))
+		w->free_errors++;
+	w->live[slot] = NULL;
+}
+
+static int stress_thread(void *data)
+{
+	struct stress_worker *w = data;
+	unsigned int i, slot;
+
+	wait_for_completion(&w->ctx->start);
+	if (w->ctx->abort)
+		goto out;
+
+	for (i = 0; i < stress_ops; i++) {
+		slot = prandom_u32_state(&w->rnd) % STRESS_LIVE;
+		if (w->live[slot])
+			stress_free(w, slot);
+		else
+			stress_alloc(w, slot, i);
+		cond_resched();
+	}
+	for (slot = 0; slot < STRESS_LIVE; slot++)
+		if (w->live[slot])
+			stress_free(w, slot);
+out:
+	wait_for_stop();
+	return 0;
+}
+
+static void test_stress(const struct shape *shape)
+{
+	struct tcase t = { };
+	unsigned int nr, i, cpu = 0;
+	struct stress_worker *workers;
+	unsigned long allocs = 0, nulls = 0, overlaps = 0, bad = 0;
+	unsigned long stamp_errors = 0, free_errors = 0, top, n;
+	struct stress_ctx *ctx;
+	struct nbbs_stats *st;
+	ktime_t start;
+	void **blocks;
+	u64 base_seed = seed ? seed : get_random_u64();
+
+	nr = stress_threads ? stress_threads : 2 * num_online_cpus();
+	snprintf(t.name, sizeof(t.name),
+		 "stress size=%zu min_shift=%u max_order=%u threads=%u ops=%u seed=%llu",
+		 shape->size, shape->min_shift, shape->max_order, nr, stress_ops,
+		 base_seed);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	workers = kcalloc(nr, sizeof(*workers), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!CHECK(&t, ctx && workers && st, "no memory"))
+		goto out_free;
+	init_completion(&ctx->start);
+	if (!CHECK(&t, !tpool_create(&ctx->tp, shape), "no pool"))
+		goto out_free;
+	ctx->owner = bitmap_zalloc(tp_count(&ctx->tp, 0), GFP_KERNEL);
+	if (!CHECK(&t, ctx->owner, "no memory"))
+		goto out_pool;
+
+	cpu = cpumask_first(cpu_online_mask);
+	for (i = 0; i < nr; i++) {
+		workers[i].ctx = ctx;
+		workers[i].id = i;
+		prandom_seed_state(&workers[i].rnd, base_seed + i);
+		workers[i].task = start_pinned(stress_thread, &workers[i], cpu,
+					       "stress", i);
+		if (!CHECK(&t, !IS_ERR(workers[i].task), "thread %u: %pe", i,
+			   workers[i].task)) {
+			workers[i].task = NULL;
+			ctx->abort = true;
+			break;
+		}
+		cpu = next_cpu(cpu);
+	}
+
+	start = ktime_get();
+	complete_all(&ctx->start);
+	for (i = 0; i < nr; i++) {
+		if (!workers[i].task)
+			break;
+		kthread_stop(workers[i].task);
+		allocs += workers[i].allocs;
+		nulls += workers[i].nulls;
+		overlaps += workers[i].overlaps;
+		bad += workers[i].bad_blocks;
+		stamp_errors += workers[i].stamp_errors;
+		free_errors += workers[i].free_errors;
+	}
+	if (ctx->abort)
+		goto out_bitmap;
+
+	CHECK(&t, !overlaps, "%lu smallest blocks held by two threads", overlaps);
+	CHECK(&t, !bad, "%lu blocks outside the arena or misaligned", bad);
+	CHECK(&t, !stamp_errors, "%lu stamps overwritten", stamp_errors);
+	CHECK(&t, !free_errors, "%lu frees refused", free_errors);
+	CHECK(&t, bitmap_empty(ctx->owner, tp_count(&ctx->tp, 0)), "owners left");
+	CHECK(&t, allocs > 0, "nothing allocated");
+
+	nbbs_pool_stats(ctx->tp.pool, st);
+	pr_info("stress: %u threads, %lu allocations, %lu NULL, %llu cas conflicts, %llu rollbacks, %llu scan restarts, %lld ms\n",
+		nr, allocs, nulls, st->cas_conflicts, st->rollbacks,
+		st->scan_restarts, ktime_ms_delta(ktime_get(), start));
+
+	check_whole(&t, &ctx->tp, "after stress");
+	top = tp_count(&ctx->tp, ctx->tp.max_order);
+	blocks = kvmalloc_array(top + 1, sizeof(*blocks), GFP_KERNEL);
+	if (CHECK(&t, blocks, "no memory")) {
+		n = fill(&ctx->tp, ctx->tp.max_order, blocks, top + 1);
+		CHECK(&t, n == top, "%lu largest blocks of %lu after stress", n, top);
+		release(&t, &ctx->tp, blocks, n);
+		kvfree(blocks);
+	}
+out_bitmap:
+	bitmap_free(ctx->owner);
+out_pool:
+	tpool_destroy(&ctx->tp);
+out_free:
+	kfree(st);
+	kfree(workers);
+	kfree(ctx);
+	tcase_end(&t);
+}
+
+/* --- two threads free the same block at once --- */
+
+/**
+ * struct race_ctx - the double-free race
+ * @tp: its pool
+ * @block: the block both threads free in the current round
+ * @round: the current round, from 1; published after @block
+ * @abort: stop racing
+ * @wq: where the threads wait for the next round
+ * @arrived: threads that reached the rendezvous, over all rounds
+ * @finished: threads that completed their free, over all rounds
+ * @round_done: completed once per round, by the second thread to finish
+ * @result: what each thread's nbbs_free() returned in the current round
+ */
+struct race_ctx {
+	struct tpool tp;
+	void *block;
+	unsigned int round;
+	bool abort;
+	wait_queue_head_t wq;
+	atomic_t arrived;
+	atomic_t finished;
+	struct completion round_done;
+	int result[2];
+};
+
+struct race_thread {
+	struct race_ctx *ctx;
+	unsigned int id;
+};
+
+static int race_thread(void *data)
+{
+	struct race_thread *rt = data;
+	struct race_ctx *ctx = rt->ctx;
+	unsigned int r;
+
+	for (r = 1; r <= race_rounds; r++) {
+		/* Acquire pairs with the release of round: block is set. */
+		wait_event(ctx->wq, smp_load_acquire(&ctx->round) >= r ||
+			   READ_ONCE(ctx->abort));
+		if (READ_ONCE(ctx->abort))
+			break;
+		/*
+		 * Rendezvous: the partner was woken with us, so this spin is
+		 * short; it lines up the two frees far closer than a second
+		 * wakeup could.  cond_resched() lets a partner on this CPU run.
+		 */
+		atomic_inc(&ctx->arrived);
+		while (atomic_read(&ctx->arrived) < 2 * r && !READ_ONCE(ctx->abort)) {
+			cpu_relax();
+			cond_resched();
+		}
+		ctx->result[rt->id] = nbbs_free(ctx->tp.pool, ctx->block);
+		if (atomic_inc_return(&ctx->finished) == 2 * r)
+			complete(&ctx->round_done);
+	}
+	wait_for_stop();
+	return 0;
+}
+
+static void test_double_free_race(void)
+{
+	struct tcase t = { };
+	static const struct shape shape = { SZ_64K, 6, 4 };
+	struct race_thread rt[2];
+	struct task_struct *task[2] = { };
+	unsigned int r, cpu, wins = 0;
+	struct race_ctx *ctx;
+	struct nbbs_stats *st;
+	int i;
+
+	snprintf(t.name, sizeof(t.name), "double free race rounds=%u", race_rounds);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!CHECK(&t, ctx && st, "no memory"))
+		goto out_free;
+	if (!CHECK(&t, !tpool_create(&ctx->tp, &shape), "no pool"))
+		goto out_free;
+	init_waitqueue_head(&ctx->wq);
+	init_completion(&ctx->round_done);
+	tp_expect_warning(&ctx->tp);
+
+	cpu = cpumask_first(cpu_online_mask);
+	for (i = 0; i < 2; i++) {
+		rt[i].ctx = ctx;
+		rt[i].id = i;
+		task[i] = start_pinned(race_thread, &rt[i], cpu, "race", i);
+		if (!CHECK(&t, !IS_ERR(task[i]), "thread %d: %pe", i, task[i])) {
+			task[i] = NULL;
+			goto out_stop;
+		}
+		cpu = next_cpu(cpu);
+	}
+
+	for (r = 1; r <= race_rounds; r++) {
+		ctx->block = nbbs_alloc(ctx->tp.pool, r % (ctx->tp.max_order + 1));
+		if (!CHECK(&t, ctx->block, "round %u: no block", r))
+			break;
+		ctx->result[0] = 1;
+		ctx->result[1] = 1;
+		/* Publishes block and results before the round number. */
+		smp_store_release(&ctx->round, r);
+		wake_up_all(&ctx->wq);
+		if (!CHECK(&t, wait_for_completion_timeout(&ctx->round_done, 10 * HZ),
+			   "round %u: threads stuck", r))
+			break;
+		wins += (ctx->result[0] == 0) + (ctx->result[1] == 0);
+		CHECK(&t, (ctx->result[0] == 0 && ctx->result[1] == -EINVAL) ||
+		      (ctx->result[1] == 0 && ctx->result[0] == -EINVAL),
+		      "round %u: results %d and %d", r, ctx->result[0], ctx->result[1]);
+	}
+	CHECK(&t, wins == race_rounds, "%u successful frees in %u rounds",
+	      wins, race_rounds);
+
+out_stop:
+	WRITE_ONCE(ctx->abort, true);
+	wake_up_all(&ctx->wq);
+	for (i = 0; i < 2; i++)
+		if (task[i])
+			kthread_stop(task[i]);
+	if (!t.failed) {
+		nbbs_pool_stats(ctx->tp.pool, st);
+		CHECK(&t, st->invalid_free == race_rounds, "invalid_free %llu",
+		      st->invalid_free);
+		check_whole(&t, &ctx->tp, "after the race");
+	}
+	tpool_destroy(&ctx->tp);
+out_free:
+	kfree(st);
+	kfree(ctx);
+	tcase_end(&t);
+}
+
+/* --- the run --- */
+
+static const struct {
+	const char *name;
+	void (*fn)(struct tcase *t, struct tpool *tp);
+} pool_tests[] = {
+	{ "info",		test_info },
+	{ "every order",	test_every_order },
+	{ "exhaustion",		test_exhaust },
+	{ "coalescing",		test_coalesce },
+	{ "invalid frees",	test_invalid_free },
+};
+
+static int __init test_nbbs_init(void)
+{
+	unsigned int i, s;
+
+	for (s = 0; s < ARRAY_SIZE(shapes); s++)
+		for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
+			run_pool_test(pool_tests[i].name, &shapes[s],
+				      pool_tests[i].fn);
+	test_bad_create();
+	test_default_pool();
+	for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
+		test_stress(&stress_shapes[s]);
+	test_double_free_race();
+
+	pr_info("%u tests passed, %u failed\n", tests_run - tests_failed,
+		tests_failed);
+	return tests_failed ? -EINVAL : 0;
+}
+
+static void __exit test_nbbs_exit(void)
+{
+}
+
+module_init(test_nbbs_init);
+module_exit(test_nbbs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Self-tests of the nbbs non-blocking buddy allocator");
