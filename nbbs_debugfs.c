@@ -15,10 +15,14 @@
  *   min_shift        log2(min_block)
  *   max_order        largest order; a block of order k has min_block << k bytes
  *   max_block        bytes in a block of max_order
- *   levels           levels of the buddy tree over the arena, leaves included:
- *                    log2(size / min_block) + 1
+ *   levels           levels of a complete binary tree over the arena, leaves
+ *                    included: log2(size / min_block) + 1.  The core keeps
+ *                    only the lowest max_order + 1 of them: a forest of
+ *                    top_blocks trees when max_order is smaller.
  *   leaves           smallest blocks in the arena: size / min_block
  *   top_blocks       largest blocks in the arena: size / max_block
+ *   nodes            tree nodes the core keeps, one per block of order
+ *                    0..max_order: 2 * leaves - top_blocks
  *   backing          pages (alloc_pages) or vmalloc
  *   backing_requested the backing= parameter: auto, pages or vmalloc
  *   metadata_bytes   bytes the core allocated to manage the pool
@@ -65,11 +69,12 @@ static int config_show(struct seq_file *m, void *unused)
 {
 	const struct nbbs_arena *arena = m->private;
 	size_t meta = nbbs_pool_metadata_bytes(arena->pool);
+	size_t leaves, top;
 	struct nbbs_info info;
-	unsigned int arena_order;
 
 	nbbs_pool_info(arena->pool, &info);
-	arena_order = ilog2(info.size) - info.min_shift;
+	leaves = info.size >> info.min_shift;
+	top = leaves >> info.max_order;
 
 	seq_printf(m, "base %p\n", info.base);
 	seq_printf(m, "size %zu\n", info.size);
@@ -77,10 +82,10 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "min_shift %u\n", info.min_shift);
 	seq_printf(m, "max_order %u\n", info.max_order);
 	seq_printf(m, "max_block %lu\n", 1UL << (info.min_shift + info.max_order));
-	seq_printf(m, "levels %u\n", arena_order + 1);
-	seq_printf(m, "leaves %zu\n", info.size >> info.min_shift);
-	seq_printf(m, "top_blocks %zu\n",
-		   info.size >> (info.min_shift + info.max_order));
+	seq_printf(m, "levels %u\n", ilog2(leaves) + 1);
+	seq_printf(m, "leaves %zu\n", leaves);
+	seq_printf(m, "top_blocks %zu\n", top);
+	seq_printf(m, "nodes %zu\n", 2 * leaves - top);
 	seq_printf(m, "backing %s\n", nbbs_backing_name(arena->backing));
 	seq_printf(m, "backing_requested %s\n",
 		   nbbs_backing_name(arena->requested));
