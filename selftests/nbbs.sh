@@ -130,6 +130,10 @@ test_config() {
 	check "max_block == min_block << max_order" "max_block $max_block != min_block << max_order $max_order" || ret=1
 	check "max_order < levels" "max_order $max_order beyond the tree's $levels levels" || ret=1
 	check "top * max_block == size" "top_blocks $top * max_block $max_block != size $size" || ret=1
+	# nodes is optional: the count of tree nodes the core keeps.
+	p=$(kv "$c" nodes) && {
+		check "p == 2 * leaves - top" "nodes $p != 2 * leaves - top_blocks" || ret=1
+	}
 	case "$(kv "$c" backing)" in
 	pages | vmalloc) ;;
 	*) ktap_print_msg "config: backing is neither pages nor vmalloc"; ret=1 ;;

@@ -37,6 +37,10 @@ fi
 # Copy only what kbuild needs: the Kbuild files, C sources and headers of
 # the top level and samples/.  Tests, tools and build outputs stay out.
 mkdir -p "$out"
+# One build per copy at a time: a second caller (another make in the same
+# checkout) waits here instead of racing kbuild in the same directory.
+exec 9>"$out.lock"
+flock 9
 (
 	cd "$src"
 	find . -path ./build -prune -o -path ./.git -prune \

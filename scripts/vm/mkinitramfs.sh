@@ -40,31 +40,41 @@ vmdir=$top/scripts/vm
 
 # ---- kselftest helpers, extracted from the kernel source at build time ----
 #
-# build/ksft mirrors tools/testing/selftests of linux-source-6.12: lib.mk,
-# kselftest.h and kselftest/ come from the tarball, nbbs/ from selftests/.
-ksrc_tar=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
-if [ -z "$ksrc_tar" ]; then
+# build/ksft holds tools/testing/selftests/{lib.mk,kselftest.h,kselftest/}
+# of the newest linux-source tarball, extracted once.
+ksrc_tar=$(printf '%s\n' /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+if [ ! -f "$ksrc_tar" ]; then
 	echo "mkinitramfs: no /usr/src/linux-source-*.tar.xz (run make deps)" >&2
 	exit 1
 fi
 ksft=$build/ksft
 ksft_st=$ksft/tools/testing/selftests
-if [ ! -f "$ksft/.stamp" ] || [ "$ksrc_tar" -nt "$ksft/.stamp" ]; then
-	rm -rf "$ksft"
-	mkdir -p "$ksft"
-	ksrc_top=$(basename "$ksrc_tar" .tar.xz)
-	tar -xJf "$ksrc_tar" -C "$ksft" --strip-components=1 \
-		"$ksrc_top/tools/testing/selftests/lib.mk" \
-		"$ksrc_top/tools/testing/selftests/kselftest.h" \
-		"$ksrc_top/tools/testing/selftests/kselftest"
-	touch "$ksft/.stamp"
-fi
-rm -rf "$ksft_st/nbbs"
-cp -a "$top/selftests" "$ksft_st/nbbs"
+mkdir -p "$build"
+(
+	flock 9
+	if [ ! -f "$ksft/.stamp" ] || [ "$ksrc_tar" -nt "$ksft/.stamp" ]; then
+		rm -rf "$ksft"
+		mkdir -p "$ksft"
+		ksrc_top=$(basename "$ksrc_tar" .tar.xz)
+		tar -xJf "$ksrc_tar" -C "$ksft" --strip-components=1 \
+			"$ksrc_top/tools/testing/selftests/lib.mk" \
+			"$ksrc_top/tools/testing/selftests/kselftest.h" \
+			"$ksrc_top/tools/testing/selftests/kselftest"
+		touch "$ksft/.stamp"
+	fi
+) 9>"$build/ksft.lock"
 
 # ---- the image tree ----
-root=$(mktemp -d "${out%.cpio.gz}.root.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+stage=$(mktemp -d "${out%.cpio.gz}.stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+root=$stage/root
+
+# A private selftests tree for this run: lib.mk and kselftest/ beside a
+# copy of selftests/ as nbbs/, where "include ../lib.mk" finds lib.mk.
+mkdir -p "$stage/selftests"
+cp -a "$ksft_st"/{lib.mk,kselftest.h,kselftest} "$stage/selftests/"
+cp -a "$top/selftests" "$stage/selftests/nbbs"
+
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,guest,nbbs,kselftest/kselftest}
 
 # busybox and its applets (no /usr: kselftest/runner.sh would take a
@@ -108,9 +118,9 @@ done
 depmod -b "$root" "$kver"
 
 # The kselftest: helpers from the kernel source, nbbs/ through lib.mk.
-cp "$ksft_st"/kselftest/{module.sh,ktap_helpers.sh,runner.sh} \
+cp "$stage"/selftests/kselftest/{module.sh,ktap_helpers.sh,runner.sh} \
 	"$root/kselftest/kselftest/"
-make -s -C "$ksft_st/nbbs" install INSTALL_PATH="$root/kselftest/nbbs" >/dev/null
+make -s -C "$stage/selftests/nbbs" install INSTALL_PATH="$root/kselftest/nbbs" >/dev/null
 
 # /init and the guest scripts.
 install -m 0755 "$vmdir/guest/init" "$root/init"

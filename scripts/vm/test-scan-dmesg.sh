@@ -12,6 +12,7 @@ n=0
 failed=0
 
 begin='[    4.50] nbbs-vm: expect invalid-free WARN begin'
+mark='[    4.53] test_nbbs: EXPECTED WARNING: nbbs: invalid free'
 end='[    4.60] nbbs-vm: expect invalid-free WARN end'
 
 # warn MESSAGE FUNCTION: a WARN() block as the kernel prints it.
@@ -31,6 +32,7 @@ warn() {
 EOT
 }
 good_warn() {
+	echo "$mark"
 	warn "nbbs: invalid free of 0000000000001234 (offset 0x40)" \
 		"nbbs_free+0x2d/0x40 [nbbs]"
 }
@@ -52,7 +54,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..12"
 
 printf '[    0.00] Linux version 6.1\n[    1.00] all fine\n' >"$tmp/log"
 expect "a clean log passes" 0
@@ -63,10 +65,10 @@ expect "the invalid-free WARN inside its window is forgiven" 0
 { good_warn; } >"$tmp/log"
 expect "the invalid-free WARN outside a window fails" 1
 
-{ echo "$begin"; warn "refcount_t: underflow" "refcount_warn_saturate+0x1/0x2"; echo "$end"; } >"$tmp/log"
+{ echo "$begin"; echo "$mark"; warn "refcount_t: underflow" "refcount_warn_saturate+0x1/0x2"; echo "$end"; } >"$tmp/log"
 expect "another WARN inside the window fails" 1
 
-{ echo "$begin"; warn "nbbs: invalid free of 0x1" "kfree+0x1/0x2"; echo "$end"; } >"$tmp/log"
+{ echo "$begin"; echo "$mark"; warn "nbbs: invalid free of 0x1" "kfree+0x1/0x2"; echo "$end"; } >"$tmp/log"
 expect "the message from outside nbbs fails" 1
 
 { echo "$begin"; good_warn | sed '/Call Trace/i [    4.54] BUG: unable to handle page fault'; echo "$end"; } >"$tmp/log"
@@ -75,11 +77,17 @@ expect "a BUG inside a forgiven block fails" 1
 { echo "$begin"; good_warn | sed '/end trace/d'; echo "$end"; } >"$tmp/log"
 expect "a block without its end fails" 1
 
-{ echo "$begin"; good_warn | sed '/Modules linked/r /dev/stdin' <<<"[    4.54] ------------[ cut here ]------------"; echo "$end"; } >"$tmp/log"
+{ echo "$begin"; good_warn | sed '/Modules linked/a [    4.54] ------------[ cut here ]------------'; echo "$end"; } >"$tmp/log"
 expect "a block nested in a forgiven one fails" 1
 
 { echo "$begin"; good_warn; echo "$end"; echo '[    9.00] BUG: soft lockup - CPU#1 stuck for 22s!'; } >"$tmp/log"
 expect "a soft lockup after the window fails" 1
+
+{ echo "$begin"; good_warn | sed '/EXPECTED/d'; echo "$end"; } >"$tmp/log"
+expect "the WARN without its test's marker fails" 1
+
+{ echo "$begin"; good_warn; good_warn | sed '/EXPECTED/d'; echo "$end"; } >"$tmp/log"
+expect "two WARNs after one marker fail" 1
 
 printf '[    1.00] =====\n[    1.00] BUG kmalloc-64 (Tainted: G O): Right Redzone overwritten\n' >"$tmp/log"
 expect "a SLUB debug report fails" 1

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox ash in the guest: POSIX plus local
 #
 # Helpers for the guest scripts (sourced by /guest/main in the nbbs VM).
 #

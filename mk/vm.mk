@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nbbs in a real kernel: build the modules for a Debian kernel, boot that
+# kernel under qemu (TCG: no KVM here) with a busybox initramfs, run a
+# guest script.  Included by the top Makefile, which exports KVER (the
+# Debian 6.1 kernel) and BUILD.  The modules never load into the host.
+#
+#   make run                   build for 6.1, boot with 4 CPUs, load nbbs,
+#                              run the sample client and the stress tester,
+#                              print the debugfs files
+#   make check-vm-check        every VM test on 6.1 (KTAP; see
+#                              scripts/vm/guest/check.sh)
+#   make check-vm-check-6.12   the same on Debian's 6.12 backport kernel
+#   make vm-kmod[-6.12]        only build the modules, in build/kmod/<KVER>
+#   make vm-clean              remove build/kmod, build/vm and build/ksft
+#
+# Logs of each boot: build/vm/<KVER>/<name>.log (console) and .dmesg (the
+# guest's kernel log).  VM_CPUS, VM_MEM (MiB) and VM_TIMEOUT (s) tune the
+# guest; VM_APPEND adds to its kernel command line.
+
+# Debian 12's 6.12 backport, found like KVER.  Recursively expanded, so a
+# recipe that runs after `deps` installed the headers sees them.
+KVER_612 ?= $(shell ls -1 /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(6\.12\.[0-9.]*+deb12-amd64\)$$/\1/p' | sort -V | tail -n 1)
+
+VM_CPUS ?= 4
+VM_MEM ?= 1024
+VM_TIMEOUT ?= 300
+VM_APPEND ?=
+
+vm_boot = scripts/vm/boot.sh -c $(VM_CPUS) -M $(VM_MEM) -t $(VM_TIMEOUT) \
+	  $(if $(VM_APPEND),-a "$(VM_APPEND)")
+
+.PHONY: run vm-kmod vm-kmod-6.12 check-vm-check check-vm-check-6.12 vm-clean
+
+# Each kernel builds in its own copy of the sources (build/kmod/<KVER>).
+vm-kmod: deps
+	scripts/vm/build-kmod.sh "$(KVER)"
+
+vm-kmod-6.12: deps
+	scripts/vm/build-kmod.sh "$(KVER_612)"
+
+run: vm-kmod
+	$(vm_boot) -k "$(KVER)" scripts/vm/guest/run.sh
+
+# The scan's own unit test first: a scan that lets reports through would
+# make every boot below look clean.
+check-vm-check: vm-kmod
+	scripts/vm/test-scan-dmesg.sh
+	$(vm_boot) -k "$(KVER)" scripts/vm/guest/check.sh
+
+check-vm-check-6.12: vm-kmod-6.12
+	$(vm_boot) -k "$(KVER_612)" scripts/vm/guest/check.sh
+
+vm-clean:
+	rm -rf $(BUILD)/kmod $(BUILD)/vm $(BUILD)/ksft

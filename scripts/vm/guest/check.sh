@@ -1,0 +1,272 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox ash in the guest: POSIX plus local
+#
+# Guest script of `make check-vm-check` (and -6.12): every in-kernel test
+# of nbbs in one boot.  Prints KTAP results at the top level; the host
+# (scripts/vm/boot.sh) adds the kernel log scan.
+#
+#   1. modinfo shows the four parameters.
+#   2. nbbs.ko loads with several parameter sets; for each, the debugfs
+#      files match the parameters and show a fresh, whole pool; the sample
+#      client loads, holds one block, and gives it back on unload; nbbs
+#      unloads and its debugfs directory goes away.
+#   3. Bad parameters fail the load with -EINVAL and a message, leaving
+#      nothing loaded.
+#   4. Loading and unloading (good and bad) many times leaks no arena.
+#   5. The kselftest (selftests/nbbs.sh, run by kselftest's runner.sh),
+#      which loads test_nbbs through kselftest/module.sh.
+#   6. test_nbbs again, with more threads and operations, over 4 CPUs.
+#   7. The debugfs stress tester, when nbbs has one.
+#   8. At the end nothing of nbbs is loaded, no client leaked a block, and
+#      the kernel is not tainted by an oops, a bad page or a lockup.
+# shellcheck source=scripts/vm/guest/lib.sh
+. /guest/lib.sh
+
+KO=/nbbs
+DBG=/sys/kernel/debug/nbbs
+
+# Largest order the page allocator serves (MAX_ORDER was exclusive before
+# 6.4, inclusive after); all Debian x86 kernels here: 4 MiB blocks.
+PAGES_MAX=$((4 << 20))
+
+# ---- helpers ----
+
+# want WHAT GOT EXPECTED: compare, and say what differs.
+want() {
+	if [ "$2" = "$3" ]; then
+		return 0
+	fi
+	diag "$1 is '$2', expected '$3'"
+	return 1
+}
+
+# check_pool SIZE MIN_BLOCK MAX_ORDER BACKING: the debugfs files of a
+# freshly loaded nbbs describe this pool, whole and unused.
+check_pool() {
+	local c=$DBG/config s=$DBG/stats f=$DBG/free ret=0 leaves
+
+	for x in "$c" "$s" "$f"; do
+		if [ ! -r "$x" ]; then
+			diag "$x is missing"
+			return 1
+		fi
+		# Every line is "key value"; stats and free values are numbers.
+		if ! awk -v numeric="$([ "$x" = "$c" ] && echo 0 || echo 1)" '
+			NF != 2 || (numeric && $2 !~ /^[0-9]+$/) { print "# bad line: " $0; bad = 1 }
+			END { exit bad || NR == 0 }' "$x"; then
+			diag "$x does not parse"
+			ret=1
+		fi
+	done
+	leaves=$(($1 / $2))
+	want "config size" "$(kv "$c" size)" "$1" || ret=1
+	want "config min_block" "$(kv "$c" min_block)" "$2" || ret=1
+	want "config max_order" "$(kv "$c" max_order)" "$3" || ret=1
+	want "config backing" "$(kv "$c" backing)" "$4" || ret=1
+	want "config leaves" "$(kv "$c" leaves)" "$leaves" || ret=1
+	want "config max_block" "$(kv "$c" max_block)" "$(($2 << $3))" || ret=1
+	want "config top_blocks" "$(kv "$c" top_blocks)" "$(($1 / ($2 << $3)))" || ret=1
+	want "stats live" "$(kv "$s" live)" 0 || ret=1
+	want "stats invalid_free" "$(kv "$s" invalid_free)" 0 || ret=1
+	want "free free_bytes" "$(kv "$f" free_bytes)" "$1" || ret=1
+	want "free allocatable_order_0" "$(kv "$f" allocatable_order_0)" "$leaves" || ret=1
+	want "free free_blocks_order_$3" "$(kv "$f" "free_blocks_order_$3")" \
+		"$(($1 / ($2 << $3)))" || ret=1
+	want "free live_blocks" "$(kv "$f" live_blocks)" 0 || ret=1
+	return $ret
+}
+
+# check_sample: the sample client loads, holds one block, frees it.
+check_sample() {
+	insmod $KO/nbbs_sample.ko || return 1
+	want "stats live with the sample loaded" "$(kv $DBG/stats live)" 1 ||
+		{ rmmod nbbs_sample; return 1; }
+	rmmod nbbs_sample || return 1
+	want "stats live after the sample" "$(kv $DBG/stats live)" 0 || return 1
+	want "free free_bytes after the sample" "$(kv $DBG/free free_bytes)" \
+		"$(kv $DBG/config size)"
+}
+
+# unload_nbbs: rmmod nbbs; the debugfs directory goes with it.
+unload_nbbs() {
+	rmmod nbbs || return 1
+	if [ -e "$DBG" ]; then
+		diag "$DBG remains after rmmod"
+		return 1
+	fi
+}
+
+# params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING: one parameter set.
+params() {
+	local name="$1" args="$2"
+
+	shift 2
+	kmark "params $name: insmod nbbs.ko $args"
+	# shellcheck disable=SC2086  # ARGS is a list of parameters
+	if ! insmod $KO/nbbs.ko $args; then
+		fail "params $name: load"
+		skip "params $name: debugfs" "not loaded"
+		skip "params $name: sample" "not loaded"
+		skip "params $name: unload" "not loaded"
+		return
+	fi
+	pass "params $name: load"
+	check_pool "$@"
+	result "params $name: debugfs" $?
+	check_sample
+	result "params $name: sample" $?
+	unload_nbbs
+	result "params $name: unload" $?
+}
+
+# bad NAME "ARGS": the load must fail with EINVAL and say why in the log.
+bad() {
+	local name="$1" mark out rc ret=0
+
+	mark=$(klog_mark)
+	kmark "bad params $name: insmod nbbs.ko $2"
+	# shellcheck disable=SC2086
+	out=$(insmod $KO/nbbs.ko $2 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		diag "insmod nbbs.ko $2 succeeded"
+		rmmod nbbs
+		ret=1
+	else
+		# kmod's insmod names EINVAL "Invalid parameters".
+		case "$out" in
+		*"Invalid parameters"* | *"Invalid argument"*) ;;
+		*) diag "not EINVAL: $out"; ret=1 ;;
+		esac
+		if ! klog_since "$mark" | grep -v 'nbbs-vm:' | grep -q 'nbbs: '; then
+			diag "no nbbs message in the kernel log"
+			ret=1
+		fi
+		if loaded nbbs || [ -e "$DBG" ]; then
+			diag "nbbs left behind"
+			ret=1
+		fi
+	fi
+	[ $ret -eq 0 ] && diag "$(klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | tail -n 1)"
+	result "bad params $name: $2" $ret
+}
+
+# memfree_kb: free memory after dropping what can be dropped.
+memfree_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+# ---- the tests ----
+
+ktap_begin
+diag "kernel $(uname -r), $(nproc) CPUs"
+
+# 1. modinfo
+out=$(modinfo -F parm $KO/nbbs.ko)
+ret=0
+for p in size min_block max_order backing; do
+	echo "$out" | grep -q "^$p:" || { diag "modinfo: no parameter $p"; ret=1; }
+done
+result "modinfo lists size, min_block, max_order, backing" $ret
+
+# 2. parameter sets:    name      args                                   size      min_block max_order backing
+params defaults         ""                                               $((64 << 20)) 4096 10 vmalloc
+params 4M-pages-auto    "size=4M min_block=4096 max_order=10"            $((4 << 20))  4096 10 pages
+params 16M-64B-vmalloc  "size=16M min_block=64 max_order=8 backing=vmalloc" $((16 << 20)) 64 8 vmalloc
+params pages            "backing=pages size=4M"                          $((4 << 20))  4096 10 pages
+params 1M-8B-whole      "size=1M min_block=8 max_order=17"               $((1 << 20))  8    17 pages
+params 128M-2M-blocks   "size=128M min_block=2M"                         $((128 << 20)) $((2 << 20)) 6 vmalloc
+
+# 3. bad parameters
+bad zero-size           "size=0"
+bad not-power-of-two    "size=3M"
+bad min-block-100       "min_block=100"
+bad max-order-40        "max_order=40"
+bad max-order-past-arena "size=4M max_order=11"
+bad size-below-block    "size=4K min_block=8K"
+bad not-a-size          "size=lots"
+bad backing-bogus       "backing=bogus"
+bad pages-too-large     "backing=pages size=$((PAGES_MAX * 2))"
+
+# 4. no leak over repeated loads, good and bad
+before=$(memfree_kb)
+for _ in 1 2 3 4 5; do
+	insmod $KO/nbbs.ko && rmmod nbbs
+	insmod $KO/nbbs.ko size=4M backing=pages && rmmod nbbs
+	insmod $KO/nbbs.ko size=16M min_block=64 && rmmod nbbs
+	insmod $KO/nbbs.ko size=4M max_order=11 2>/dev/null
+done
+after=$(memfree_kb)
+diag "MemFree before $before kB, after $after kB over 5 x (64M + 4M + 16M) arenas"
+# A leaked arena would cost at least 5 x 4 MiB; allow 8 MiB of noise.
+[ $((before - after)) -lt 8192 ]
+result "no memory leaked over repeated loads" $?
+
+# 5. the kselftest, as kselftest's runner.sh runs it
+expect_invalid_free_warn begin
+mark=$(klog_mark)
+KTAP_N=$((KTAP_N + 1))
+: >/tmp/kselftest.out
+# Appending: runner.sh writes the test's output through its own O_APPEND
+# descriptor of /dev/stdout, which a plain ">" would let the result line
+# overwrite.
+(
+	# shellcheck disable=SC2034  # read by runner.sh
+	BASE_DIR=/kselftest
+	# shellcheck source=/dev/null
+	. /kselftest/kselftest/runner.sh
+	cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
+) >>/tmp/kselftest.out 2>&1
+expect_invalid_free_warn end
+cat /tmp/kselftest.out
+grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
+	grep -q "^not ok $KTAP_N " /tmp/kselftest.out || echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
+	KTAP_FAILED=$((KTAP_FAILED + 1))
+}
+klog_since "$mark" | grep 'test_nbbs: ' | sed 's/^/# dmesg: /'
+
+# 6. test_nbbs again, harder, over every CPU
+expect_invalid_free_warn begin
+mark=$(klog_mark)
+ret=1
+if insmod $KO/nbbs.ko; then
+	if insmod $KO/test_nbbs.ko stress_threads=$((4 * $(nproc))) stress_ops=20000; then
+		ret=0
+		rmmod test_nbbs
+	fi
+	rmmod nbbs || ret=1
+fi
+expect_invalid_free_warn end
+klog_since "$mark" | grep -E 'test_nbbs: (stress|[0-9]+ tests|not ok)' | sed 's/^/# dmesg: /'
+result "test_nbbs stress: $((4 * $(nproc))) threads x 20000 ops" $ret
+
+# 7. the debugfs stress tester, if nbbs has one
+insmod $KO/nbbs.ko
+if [ -e $DBG/stress/run ]; then
+	sh /guest/stress.sh
+	result "debugfs stress" $?
+else
+	skip "debugfs stress" "no $DBG/stress/run in this nbbs"
+fi
+rmmod nbbs
+
+# 8. the end state
+ret=0
+if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
+	diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
+	ret=1
+fi
+if dmesg | grep -q 'still allocated at unload'; then
+	dmesg | grep 'still allocated at unload' | sed 's/^/# /'
+	ret=1
+fi
+# Taint bits: 5 B bad page, 7 D oops, 14 L soft lockup.
+taint=$(cat /proc/sys/kernel/tainted)
+diag "taint $taint"
+[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
+result "clean end: all unloaded, no leak reported, no oops taint" $ret
+
+ktap_end
