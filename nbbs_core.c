@@ -353,10 +353,34 @@ static unsigned long nbbs_releases(const struct nbbs_pool *pool)
 }
 
 /*
+ * nbbs_covered - find the live block that covers free node @n, by reading.
+ *
+ * Walks up from @n past the ancestors whose status is 0 (their whole subtree
+ * is free, so they say nothing) to the first one that is not: if it is OCC,
+ * @n lies inside a live block and claiming it would only be rolled back.
+ * Returns that ancestor, or 0 when @n looks allocatable.  Reads only: the
+ * climb after a claim decides for good.
+ */
+static unsigned long nbbs_covered(const struct nbbs_pool *pool, unsigned long n,
+				  unsigned int level)
+{
+	for (; level < pool->max_order; level++) {
+		u32 st;
+
+		n >>= 1;
+		st = nbbs_status(atomic_read(nbbs_node(pool, n)));
+		if (st)
+			return st & NBBS_OCC ? n : 0;
+	}
+	return 0;
+}
+
+/*
  * nbbs_try_node - claim free node @n of @level and mark its ancestors.
  *
- * Returns 0 on success, -EBUSY if the node was not free, or -EAGAIN after
- * rolling the claim back because of the occupied ancestor *@blocker.
+ * Returns 0 on success, -EBUSY if the node was not free, or -EAGAIN when
+ * the occupied ancestor *@blocker covers it (the claim, if one was made
+ * before the ancestor was seen, is rolled back).
  */
 static int nbbs_try_node(struct nbbs_pool *pool, unsigned long n,
 			 unsigned int level, unsigned long *blocker,
@@ -368,6 +392,9 @@ static int nbbs_try_node(struct nbbs_pool *pool, unsigned long n,
 
 	if (nbbs_status(old))
 		return -EBUSY;
+	*blocker = nbbs_covered(pool, n, level);
+	if (*blocker)
+		return -EAGAIN;
 	claimed = nbbs_next(old, NBBS_OCC);
 	ctx->atomics++;
 	/* Fully ordered: acquires the block from its last owner's release. */
