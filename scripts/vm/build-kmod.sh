@@ -12,8 +12,8 @@
 # Further arguments go to make (e.g. W=1 C=1).
 #
 # kbuild with M= writes its objects next to the sources, so every kernel
-# version is built in its own copy of the sources.  The copy keeps the
-# files' modification times, so a second run only rebuilds what changed.
+# version is built in its own copy of the sources.  Only sources whose
+# content changed are copied again, so a second run rebuilds only those.
 # On success the .ko files are in OUT (nbbs.ko, test_nbbs.ko) and
 # OUT/samples (nbbs_sample.ko).
 set -eu
@@ -36,30 +36,24 @@ fi
 
 # Copy only what kbuild needs: the Kbuild files, C sources and headers of
 # the top level and samples/.  Tests, tools and build outputs stay out.
+#
+# Files are compared by content (-c) and written with the time of the copy
+# (no -t): a changed source is always newer than its object, even when it
+# changed twice within the second of the last build.  --delete drops
+# sources that went away; objects and kbuild's generated *.mod.c are
+# excluded, so they are kept.
 mkdir -p "$out"
 # One build per copy at a time: a second caller (another make in the same
 # checkout) waits here instead of racing kbuild in the same directory.
 exec 9>"$out.lock"
 flock 9
-(
-	cd "$src"
-	find . -path ./build -prune -o -path ./.git -prune \
-		-o -path ./user -prune -o -path ./selftests -prune \
-		-o -path ./scripts -prune -o -path ./Documentation -prune \
-		-o -type f \( -name Kbuild -o -name '*.c' -o -name '*.h' \) \
-		-print0 |
-		tar --null -T - -cf -
-) | tar -xpf - -C "$out"
-
-# A source file deleted from the tree must not linger in the copy: drop
-# any copied source that no longer exists upstream.
-(
-	cd "$out"
-	find . -type f \( -name Kbuild -o -name '*.c' -o -name '*.h' \) \
-		! -name '*.mod.c' -print
-) | while read -r f; do
-	[ -e "$src/$f" ] || rm -f "$out/$f"
-done
+rsync -r -c --delete --prune-empty-dirs \
+	--exclude=/build/ --exclude=/.git/ --exclude=/user/ \
+	--exclude=/selftests/ --exclude=/scripts/ --exclude=/Documentation/ \
+	--exclude='*.mod.c' \
+	--include='*/' --include=Kbuild --include='*.c' --include='*.h' \
+	--exclude='*' \
+	"$src/" "$out/"
 
 echo "build-kmod: building $out against $kdir"
 make -C "$kdir" M="$out" -j"$(nproc)" "${@:4}" modules
