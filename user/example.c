@@ -33,7 +33,7 @@ int main(void)
 	b = nbbs_alloc(pool, 10);	/* 64 KiB */
 	ok &= a && b && a != b;
 	if (ok) {
-		strcpy(a, "hello");
+		memcpy(a, "hello", 6);
 		memset(b, 0, 64 << 10);
 	}
 	ok &= nbbs_free(pool, a) == 0;	/* no size needed */
@@ -44,11 +44,11 @@ int main(void)
 
 	/* The default pool: 64 MiB of 4 KiB blocks, built on first use. */
 	def = nbbs_default_pool();
-	ok &= def != NULL;
+	ok &= !!def;
 	if (def) {
 		nbbs_pool_info(def, &info);
 		a = nbbs_alloc(def, 2);	/* 16 KiB */
-		ok &= a != NULL && info.size == 64 << 20;
+		ok &= a && info.size == 64 << 20;
 		ok &= nbbs_free(def, a) == 0;
 	}
 	printf("%sok 1 example: build with the documented command line and run\n",

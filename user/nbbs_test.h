@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <linux/types.h>
+
 /* Failed checks in the current case; atomic, threads may check too. */
 static long ktap_case_failures;
 static int ktap_number;
@@ -63,9 +65,9 @@ static inline int ktap_finish(int planned)
 }
 
 /* xorshift64*: small, fast, reproducible from its seed. */
-static inline uint64_t rnd_next(uint64_t *s)
+static inline u64 rnd_next(u64 *s)
 {
-	uint64_t x = *s;
+	u64 x = *s;
 
 	x ^= x >> 12;
 	x ^= x << 25;
@@ -75,7 +77,7 @@ static inline uint64_t rnd_next(uint64_t *s)
 }
 
 /* Uniform in [0, n). */
-static inline uint64_t rnd_below(uint64_t *s, uint64_t n)
+static inline u64 rnd_below(u64 *s, u64 n)
 {
 	return (rnd_next(s) >> 11) % n;
 }
@@ -89,15 +91,15 @@ static inline double now_seconds(void)
 }
 
 /* The seed: $NBBS_SEED if set, else from the clock; printed for replays. */
-static inline uint64_t test_seed(void)
+static inline u64 test_seed(void)
 {
 	const char *s = getenv("NBBS_SEED");
-	uint64_t seed;
+	u64 seed;
 
 	if (s && *s)
 		seed = strtoull(s, NULL, 0);
 	else
-		seed = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)clock();
+		seed = (u64)time(NULL) * 2654435761ULL ^ (u64)clock();
 	if (!seed)
 		seed = 1;
 	printf("# seed %llu (set NBBS_SEED to replay)\n", (unsigned long long)seed);

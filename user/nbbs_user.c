@@ -23,20 +23,20 @@
 
 /* ---- emulated CPUs ---- */
 
-unsigned int nr_cpu_ids = NR_CPUS;
+unsigned int nr_cpu_ids = NBBS_USER_NR_CPUS;
 __thread int nbbs_user_cpu_id = -1;
 static unsigned int next_cpu;
 
 int nbbs_user_cpu_assign(void)
 {
-	nbbs_user_cpu_id = __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % NR_CPUS;
+	nbbs_user_cpu_id = __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % NBBS_USER_NR_CPUS;
 	return nbbs_user_cpu_id;
 }
 
 void nbbs_user_set_cpu(int cpu)
 {
-	if (cpu < 0 || cpu >= NR_CPUS)
-		nbbs_user_bug(__FILE__, __LINE__, "nbbs_user_set_cpu(): no such CPU");
+	if (cpu < 0 || cpu >= NBBS_USER_NR_CPUS)
+		nbbs_user_bug(__FILE__, __LINE__, "no such emulated CPU");
 	nbbs_user_cpu_id = cpu;
 }
 
@@ -128,7 +128,7 @@ void nbbs_user_free(const void *p)
 /* ---- per-CPU memory ---- */
 
 /*
- * NR_CPUS units of NBBS_USER_PCPU_UNIT bytes, reserved once (MAP_NORESERVE:
+ * NBBS_USER_NR_CPUS units of NBBS_USER_PCPU_UNIT bytes, reserved once (MAP_NORESERVE:
  * only touched pages cost memory).  Objects are carved from unit 0 in
  * power-of-two size classes of 16 bytes and up, each aligned to its class
  * size (at most a page); freed objects go on a per-class free list, linked
@@ -147,7 +147,7 @@ static u8 pcpu_class[NBBS_USER_PCPU_UNIT >> PCPU_MIN_SHIFT];	/* class + 1 */
 
 static void pcpu_reserve(void)
 {
-	void *p = mmap(NULL, NR_CPUS * NBBS_USER_PCPU_UNIT, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, NBBS_USER_NR_CPUS * NBBS_USER_PCPU_UNIT, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED) {
@@ -187,7 +187,7 @@ void *nbbs_user_alloc_percpu(size_t size, size_t align, gfp_t gfp)
 	pcpu_class[off >> PCPU_MIN_SHIFT] = class + 1;
 	pthread_mutex_unlock(&pcpu_lock);
 
-	for (cpu = 0; cpu < NR_CPUS; cpu++)
+	for (cpu = 0; cpu < NBBS_USER_NR_CPUS; cpu++)
 		memset(pcpu_base + cpu * NBBS_USER_PCPU_UNIT + off, 0, csize);
 	__atomic_fetch_add(&allocs_live, 1, __ATOMIC_RELAXED);
 	return pcpu_base + off;

@@ -27,6 +27,7 @@
 #include <nbbs_user.h>
 #include <linux/bitops.h>
 #include <linux/err.h>
+#include <linux/kernel.h>
 #include "nbbs_core.h"
 #include "nbbs_test.h"
 
@@ -49,7 +50,7 @@ static const struct config configs[] = {
 	{ "4K x512 max9, 4 threads on 4 CPUs", 12, 9, 9, 4, 40, 4 },
 };
 
-#define NR_CONFIGS	(sizeof(configs) / sizeof(configs[0]))
+#define NR_CONFIGS	ARRAY_SIZE(configs)
 
 struct stress {
 	const struct config *cfg;
@@ -78,10 +79,10 @@ struct worker {
 	struct stress *st;
 	pthread_t thread;
 	unsigned int id;
-	uint64_t rs;
+	u64 rs;
 };
 
-static uint64_t seed;
+static u64 seed;
 static double seconds = 1.5;
 
 static void add(long *counter, long n)
@@ -215,7 +216,7 @@ static void *reader_fn(void *arg)
 	struct nbbs_stats stats;
 	long errors = 0, rounds = 0;
 
-	nbbs_user_set_cpu(NR_CPUS - 1);
+	nbbs_user_set_cpu(NBBS_USER_NR_CPUS - 1);
 	while (!__atomic_load_n(&st->stop_reader, __ATOMIC_RELAXED)) {
 		nbbs_pool_stats(st->pool, &stats);
 		if (nbbs_pool_free_blocks(st->pool, maximal, NBBS_ORDER_LIMIT + 1) !=
@@ -301,11 +302,12 @@ static void run_config(const struct config *cfg)
 	nbbs_pool_stats(st.pool, &stats);
 	for (k = 0; k <= NBBS_ORDER_LIMIT; k++)
 		sum_allocs += st.allocs[k];
-	printf("# %s: %llu allocations in %.2f s; conflicts %llu, rollbacks %llu, restarts %llu, giveups %llu; %ld reader rounds\n",
-	       cfg->name, (unsigned long long)sum_allocs, now_seconds() - t0,
+	printf("# %llu allocs in %.2f s: conflicts %llu rollbacks %llu restarts %llu\n",
+	       (unsigned long long)sum_allocs, now_seconds() - t0,
 	       (unsigned long long)stats.cas_conflicts,
 	       (unsigned long long)stats.rollbacks,
-	       (unsigned long long)stats.scan_restarts,
+	       (unsigned long long)stats.scan_restarts);
+	printf("# giveups %llu, %ld reader rounds\n",
 	       (unsigned long long)stats.scan_giveups, st.reader_rounds);
 
 	CHECK(sum_allocs > 0);
@@ -320,11 +322,12 @@ static void run_config(const struct config *cfg)
 	CHECK(st.reader_errors == 0);
 	config_result(cfg, "stamps intact, every free accepted");
 
+	/* per order: the pool's count / the test's */
 	ok = true;
 	for (k = 0; k <= NBBS_ORDER_LIMIT; k++) {
 		if (stats.alloc[k] != st.allocs[k] || stats.free[k] != st.frees[k] ||
 		    stats.alloc_fail[k] != st.nulls[k]) {
-			printf("# order %u: alloc %llu/%llu free %llu/%llu fail %llu/%llu (pool/test)\n",
+			printf("# order %u: alloc %llu/%llu free %llu/%llu null %llu/%llu\n",
 			       k, (unsigned long long)stats.alloc[k],
 			       (unsigned long long)st.allocs[k],
 			       (unsigned long long)stats.free[k],
@@ -389,7 +392,7 @@ static void run_race(unsigned int threads)
 	struct race r = { .threads = threads };
 	void *keep[3];
 	unsigned long rounds = 0, bad = 0, warnings = nbbs_user_warnings();
-	uint64_t rs = seed + threads;
+	u64 rs = seed + threads;
 	struct nbbs_stats stats;
 	double end = now_seconds() + seconds / 3;
 	unsigned int i, wins, k;

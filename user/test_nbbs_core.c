@@ -16,6 +16,7 @@
 
 #include <nbbs_user.h>
 #include <linux/err.h>
+#include <linux/kernel.h>
 #include "nbbs_core.h"
 #include "nbbs_test.h"
 
@@ -38,7 +39,7 @@ static const struct shape shapes[] = {
 	{ "4K x256 max3",	12, 8, 3, 0 },
 };
 
-#define NR_SHAPES	(sizeof(shapes) / sizeof(shapes[0]))
+#define NR_SHAPES	ARRAY_SIZE(shapes)
 
 struct fx {
 	const struct shape *s;
@@ -55,7 +56,7 @@ struct fx {
 	unsigned long nr_held;
 };
 
-static uint64_t seed;
+static u64 seed;
 
 static size_t bsize(const struct fx *f, unsigned int order)
 {
@@ -272,7 +273,7 @@ static void case_exhaust(struct fx *f)
 
 static void case_coalesce(struct fx *f)
 {
-	uint64_t rs = seed ^ f->leaves;
+	u64 rs = seed ^ f->leaves;
 	unsigned long i, j, got;
 	void *tmp;
 	unsigned int to;
@@ -407,7 +408,7 @@ static void case_stats(struct fx *f)
 {
 	u64 alloc[NBBS_ORDER_LIMIT + 1] = { 0 }, freed[NBBS_ORDER_LIMIT + 1] = { 0 };
 	u64 fail[NBBS_ORDER_LIMIT + 1] = { 0 };
-	uint64_t rs = seed + 7;
+	u64 rs = seed + 7;
 	struct nbbs_stats st;
 	unsigned int k;
 	unsigned long i;
@@ -452,7 +453,7 @@ static void case_stats(struct fx *f)
 static void case_model(struct fx *f)
 {
 	u64 alloc[NBBS_ORDER_LIMIT + 1] = { 0 }, fail[NBBS_ORDER_LIMIT + 1] = { 0 };
-	uint64_t rs = seed * 3 + f->leaves;
+	u64 rs = seed * 3 + f->leaves;
 	unsigned long ops = 20000, i, false_null = 0;
 	struct nbbs_stats st;
 	u64 invalid = 0;
@@ -461,11 +462,11 @@ static void case_model(struct fx *f)
 	for (i = 0; i < ops; i++) {
 		unsigned int r = rnd_below(&rs, 100);
 
-		nbbs_user_set_cpu(rnd_below(&rs, NR_CPUS));
+		nbbs_user_set_cpu(rnd_below(&rs, NBBS_USER_NR_CPUS));
 		if (r < 45 && f->nr_held) {
 			give(f, rnd_below(&rs, f->nr_held));
 		} else if (r < 47) {
-			/* a random smallest-block pointer: valid only if a live block starts there */
+			/* a smallest-block pointer: valid if a live block starts there */
 			unsigned long leaf = rnd_below(&rs, f->leaves), h;
 			char *p = f->base + (leaf << f->min_shift);
 
@@ -517,7 +518,7 @@ static const struct shape_case shape_cases[] = {
 	{ "model", case_model },
 };
 
-#define NR_SHAPE_CASES	(sizeof(shape_cases) / sizeof(shape_cases[0]))
+#define NR_SHAPE_CASES	ARRAY_SIZE(shape_cases)
 
 /* ---- cases about pools as a whole ---- */
 
@@ -656,7 +657,7 @@ static void case_metadata(void)
 	if (CHECK(!IS_ERR_OR_NULL(pool))) {
 		meta = nbbs_pool_metadata_bytes(pool);
 		printf("# 64 MiB of 4 KiB blocks, %u CPUs: %zu metadata bytes, %.3f%%\n",
-		       NR_CPUS, meta, 100.0 * meta / size);
+		       NBBS_USER_NR_CPUS, meta, 100.0 * meta / size);
 		CHECK(meta > 0 && meta <= size / 200);
 		nbbs_pool_destroy(pool);
 	}
@@ -698,6 +699,42 @@ static void case_default_pool(void)
 	CHECK(nbbs_pool_live_blocks(pool) == 0);
 }
 
+/*
+ * A failing allocation in a single thread, where no release can complete
+ * meanwhile, must not count a rescan: scan_restarts means "a release
+ * completed while the scan was failing".  The scan here is cut short by a
+ * live block that covers the whole level.
+ */
+static void case_no_rescan_alone(void)
+{
+	static char arena[1 << 12] __aligned(4096);
+	static const unsigned int depth[] = { 1, 9 };
+	struct nbbs_stats st;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct nbbs_pool *pool = nbbs_pool_create(arena, 8UL << depth[i], 3,
+							  depth[i], GFP_KERNEL);
+		void *p;
+
+		if (!CHECK(!IS_ERR_OR_NULL(pool)))
+			return;
+		p = nbbs_alloc(pool, depth[i]);
+		CHECK(p && nbbs_free(pool, p) == 0);	/* one release, long done */
+		p = nbbs_alloc(pool, depth[i]);
+		CHECK(p == arena);
+		CHECK(!nbbs_alloc(pool, 0));
+		nbbs_pool_stats(pool, &st);
+		if (!CHECK(st.scan_restarts == 0 && st.scan_giveups == 0))
+			printf("# 8B x%lu max%u: %llu restarts, %llu giveups after one NULL\n",
+			       1UL << depth[i], depth[i],
+			       (unsigned long long)st.scan_restarts,
+			       (unsigned long long)st.scan_giveups);
+		CHECK(nbbs_free(pool, p) == 0);
+		nbbs_pool_destroy(pool);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -708,9 +745,10 @@ static const struct {
 	{ "destroy_live", case_destroy_live },
 	{ "metadata_ratio", case_metadata },
 	{ "default_pool", case_default_pool },
+	{ "no_rescan_alone", case_no_rescan_alone },
 };
 
-#define NR_POOL_CASES	(sizeof(pool_cases) / sizeof(pool_cases[0]))
+#define NR_POOL_CASES	ARRAY_SIZE(pool_cases)
 
 int main(void)
 {

@@ -2,8 +2,8 @@
 /*
  * nbbs in userspace: the hooks of the kernel-header shim (libnbbs.a).
  *
- * The shim emulates NR_CPUS CPUs: each thread gets a CPU id on first use
- * (a global counter modulo NR_CPUS), or the one it asks for with
+ * The shim emulates NBBS_USER_NR_CPUS CPUs: each thread gets a CPU id on first use
+ * (a global counter modulo NBBS_USER_NR_CPUS), or the one it asks for with
  * nbbs_user_set_cpu().  Several threads may share a CPU id, which the
  * per-CPU operations tolerate (they are atomic here).
  *
@@ -17,8 +17,10 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 
+/* Emulated CPUs; also the kernel's NR_CPUS for code built on the shim. */
+#define NBBS_USER_NR_CPUS	64
 #ifndef NR_CPUS
-#define NR_CPUS			64
+#define NR_CPUS			NBBS_USER_NR_CPUS
 #endif
 
 /* Bytes between the copies of one per-CPU object on consecutive CPUs. */
@@ -37,7 +39,7 @@ static __always_inline int nbbs_user_this_cpu(void)
 	return cpu;
 }
 
-/* Run the calling thread as emulated CPU @cpu (0 <= cpu < NR_CPUS). */
+/* Run the calling thread as emulated CPU @cpu (0 <= cpu < NBBS_USER_NR_CPUS). */
 void nbbs_user_set_cpu(int cpu);
 
 /*
