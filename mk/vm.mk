@@ -11,6 +11,7 @@
 #   make check-vm-check        every VM test on 6.1 (KTAP; see
 #                              scripts/vm/guest/check.sh)
 #   make check-vm-check-6.12   the same on Debian's 6.12 backport kernel
+#   make vm-shell              a root shell in the VM (6.1), modules ready
 #   make vm-kmod[-6.12]        only build the modules, in build/kmod/<KVER>
 #   make vm-clean              remove build/kmod, build/vm and build/ksft
 #
@@ -30,7 +31,7 @@ VM_APPEND ?=
 vm_boot = scripts/vm/boot.sh -c $(VM_CPUS) -M $(VM_MEM) -t $(VM_TIMEOUT) \
 	  $(if $(VM_APPEND),-a "$(VM_APPEND)")
 
-.PHONY: run vm-kmod vm-kmod-6.12 check-vm-check check-vm-check-6.12 vm-clean
+.PHONY: run vm-shell vm-kmod vm-kmod-6.12 check-vm-check check-vm-check-6.12 vm-clean
 
 # Each kernel builds in its own copy of the sources (build/kmod/<KVER>).
 vm-kmod: deps
@@ -41,6 +42,9 @@ vm-kmod-6.12: deps
 
 run: vm-kmod
 	$(vm_boot) -k "$(KVER)" scripts/vm/guest/run.sh
+
+vm-shell: vm-kmod
+	$(vm_boot) -i -k "$(KVER)" scripts/vm/guest/shell.sh
 
 # The scan's own unit test first: a scan that lets reports through would
 # make every boot below look clean.

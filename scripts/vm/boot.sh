@@ -15,6 +15,8 @@
 #   -M MiB       guest memory (default 1024)
 #   -t SECONDS   wall-clock limit on the host (default 300)
 #   -a ARGS      extra kernel command line
+#   -i           interactive: the console is this terminal (quit qemu with
+#                Ctrl-A X), no time limit, no judgement of the result
 #
 # The console (first serial port) is shown on stdout, carriage returns
 # removed, and saved to build/vm/KVER/NAME.log; the guest's whole kernel
@@ -39,7 +41,8 @@ main() {
 	mem=1024
 	limit=300
 	extra=
-	while getopts k:m:n:c:M:t:a: opt; do
+	interactive=
+	while getopts k:m:n:c:M:t:a:i opt; do
 		case $opt in
 		k) kver=$OPTARG ;;
 		m) kmod=$OPTARG ;;
@@ -48,6 +51,7 @@ main() {
 		M) mem=$OPTARG ;;
 		t) limit=$OPTARG ;;
 		a) extra=$OPTARG ;;
+		i) interactive=1 ;;
 		*) sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 		esac
 	done
@@ -92,6 +96,17 @@ main() {
 	#                       free in nbbs's metadata (reported as BUG ...)
 	append="console=ttyS0 loglevel=1 log_buf_len=8M printk.devkmsg=on"
 	append+=" oops=panic panic=-1 slub_debug=FZP page_poison=1 $extra"
+
+	if [ -n "$interactive" ]; then
+		echo "boot.sh: booting $kver, $cpus CPUs, $mem MiB; Ctrl-A X quits"
+		qemu-system-x86_64 \
+			-accel tcg -smp "$cpus" -m "$mem" \
+			-kernel "$vmlinuz" -initrd "$initrd" \
+			-append "${append/loglevel=1/loglevel=4}" \
+			-display none -no-reboot \
+			-serial mon:stdio -serial "file:$dmesg"
+		exit 0
+	fi
 
 	echo "boot.sh: booting $kver, $cpus CPUs, $mem MiB, limit ${limit}s: $name"
 	start=$(date +%s)
