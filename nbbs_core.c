@@ -208,12 +208,16 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 		atomic_t *parent = nbbs_node(pool, n >> 1);
 		u32 part = nbbs_part(n), coal = nbbs_coal(n);
 		/*
-		 * Relaxed read: the CAS that claimed or marked the node below
-		 * was fully ordered, so this read comes after our mark there.
-		 * A release that announces here after this read is therefore
-		 * ordered after that mark, sees it, and will not clear ours.
+		 * Acquire: when we find our mark already there and write
+		 * nothing, this read is all that orders our use of the block
+		 * after the accesses of its last owner, whose release wrote
+		 * this word (or one of the RMWs that followed it).  The CAS
+		 * that claimed or marked the node below was fully ordered,
+		 * so this read also comes after our mark there: a release
+		 * that announces here after it is ordered after that mark,
+		 * sees it, and will not clear ours.
 		 */
-		int old = atomic_read(parent);
+		int old = atomic_read_acquire(parent);
 
 		for (;;) {
 			u32 st = nbbs_status(old);
@@ -234,6 +238,8 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 					       nbbs_next(old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
+			/* A failed CAS reads relaxed; decide on an acquire read. */
+			old = atomic_read_acquire(parent);
 		}
 	}
 	return 0;
@@ -430,16 +436,19 @@ static unsigned long nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 	unsigned long probe = min(count / 2, (unsigned long)NBBS_SCAN_PROBE);
 	unsigned long i = 0, end = count;
 
-	while (i < end) {
+	for (;;) {
 		unsigned long idx = (start + i) & (count - 1);
 		unsigned long blocker;
 		int ret;
 
-		if (releases && i >= probe) {
+		/* Also when a skip jumped past the end before the probe point. */
+		if (releases && (i >= probe || i >= end)) {
 			*releases = nbbs_releases(pool);
 			releases = NULL;
 			end = i + count;
 		}
+		if (i >= end)
+			return 0;
 		ret = nbbs_try_node(pool, first + idx, level, &blocker, ctx);
 		if (!ret)
 			return first + idx;
@@ -450,7 +459,6 @@ static unsigned long nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 		/* Resume after the blocker's subtree, which ends at this level's index: */
 		i += ((blocker + 1) << (ilog2(first) - ilog2(blocker))) - first - idx;
 	}
-	return 0;
 }
 
 static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
@@ -630,7 +638,7 @@ struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shi
 	/* Heap indexes of the leaves must fit in an unsigned long. */
 	if (ilog2(nr_leaves) >= BITS_PER_LONG - 2)
 		return ERR_PTR(-EINVAL);
-	if (max_order > ilog2(nr_leaves) || max_order > NBBS_ORDER_LIMIT)
+	if (max_order > (unsigned int)ilog2(nr_leaves) || max_order > NBBS_ORDER_LIMIT)
 		return ERR_PTR(-EINVAL);
 	if ((unsigned long)base + size - 1 < (unsigned long)base)
 		return ERR_PTR(-EINVAL);
