@@ -16,7 +16,8 @@
 #   4. Loading and unloading (good and bad) many times leaks no arena.
 #   5. The kselftest (selftests/nbbs.sh, run by kselftest's runner.sh),
 #      which loads test_nbbs through kselftest/module.sh.
-#   6. test_nbbs again, with more threads and operations, over 4 CPUs.
+#   6. test_nbbs again, with more threads and operations, over 4 CPUs;
+#      each of its in-kernel tests is reported as a result of its own.
 #   7. The debugfs stress tester, when nbbs has one.
 #   8. At the end nothing of nbbs is loaded, no client leaked a block, and
 #      the kernel is not tainted by an oops, a bad page or a lockup.
@@ -241,7 +242,8 @@ grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
 	grep -q "^not ok $KTAP_N " /tmp/kselftest.out || echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
 	KTAP_FAILED=$((KTAP_FAILED + 1))
 }
-klog_since "$mark" | grep 'test_nbbs: ' | sed 's/^/# dmesg: /'
+# test_nbbs's summary and any failure (step 6 lists every test).
+klog_since "$mark" | grep -E 'test_nbbs: ([0-9]+ tests|not ok)' | sed 's/^/# dmesg: /'
 
 # 6. test_nbbs again, harder, over every CPU
 expect_invalid_free_warn begin
@@ -255,8 +257,17 @@ if insmod $KO/nbbs.ko; then
 	rmmod nbbs || ret=1
 fi
 expect_invalid_free_warn end
-klog_since "$mark" | grep -E 'test_nbbs: (stress|[0-9]+ tests|not ok)' | sed 's/^/# dmesg: /'
-result "test_nbbs stress: $((4 * $(nproc))) threads x 20000 ops" $ret
+# Each in-kernel test's own result line, as a result here: a failure then
+# names the test.  (Its summary and stress figures become diagnostics.)
+klog_since "$mark" | sed -n 's/^\[[ 0-9.]*\] test_nbbs: //p' >/tmp/test_nbbs.out
+grep -vE '^(not )?ok [0-9]+ ' /tmp/test_nbbs.out | sed 's/^/# test_nbbs: /'
+while read -r verdict rest; do
+	case "$verdict $rest" in
+	"ok "[0-9]*) pass "test_nbbs: ${rest#* }" ;;
+	"not ok "[0-9]*) rest=${rest#ok }; fail "test_nbbs: ${rest#* }" ;;
+	esac
+done </tmp/test_nbbs.out
+result "test_nbbs with $((4 * $(nproc))) stress threads x 20000 ops loads" $ret
 
 # 7. the debugfs stress tester, if nbbs has one
 insmod $KO/nbbs.ko
