@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Extract the parts of Debian's linux-source-6.12 that nbbs builds with
-# (checkpatch, kernel-doc, kselftest headers and lib.mk) into build/ksrc.
-# Prints the path of the extracted tree.  Extraction happens once per
-# source tarball: the directory is keyed by the tarball's name.
+# (checkpatch, kernel-doc, kselftest headers and lib.mk, the Sphinx
+# extensions of Documentation/sphinx) into build/ksrc.  Prints the path of
+# the extracted tree.  Extraction happens once per source tarball and list
+# of parts: the directory is keyed by the tarball's name, and a part added
+# to the list below is extracted on the next call.
 #
 #   scripts/ksrc.sh            -> build/ksrc/linux-source-6.12
 set -eu
@@ -16,14 +18,18 @@ if [ -z "$tarball" ]; then
 fi
 name=$(basename "$tarball" .tar.xz)
 dest=$top/build/ksrc
-if [ ! -e "$dest/$name/.extracted" ]; then
+parts=(
+	scripts/checkpatch.pl scripts/spelling.txt
+	scripts/const_structs.checkpatch scripts/kernel-doc
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest
+	tools/testing/selftests/lib.mk
+	Documentation/sphinx
+)
+stamp="$dest/$name/.extracted"
+if [ ! -e "$stamp" ] || [ "$(cat "$stamp")" != "${parts[*]}" ]; then
 	mkdir -p "$dest"
-	tar -C "$dest" -xf "$tarball" \
-		"$name/scripts/checkpatch.pl" "$name/scripts/spelling.txt" \
-		"$name/scripts/const_structs.checkpatch" "$name/scripts/kernel-doc" \
-		"$name/tools/testing/selftests/kselftest.h" \
-		"$name/tools/testing/selftests/kselftest" \
-		"$name/tools/testing/selftests/lib.mk"
-	touch "$dest/$name/.extracted"
+	tar -C "$dest" -xf "$tarball" "${parts[@]/#/$name/}"
+	echo "${parts[*]}" >"$stamp"
 fi
 echo "$dest/$name"
