@@ -1,0 +1,1149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Native userspace benchmark of the nbbs core (pthreads).
+ *
+ * The same tree is measured three ways, on the same workloads:
+ *
+ *   nbbs      nbbs_alloc() and nbbs_free() as they are: lock-free
+ *   spinlock  every nbbs_alloc()/nbbs_free() under one pthread_spinlock_t
+ *   mutex     every nbbs_alloc()/nbbs_free() under one pthread_mutex_t
+ *
+ * Workloads (per thread; "order" is the order column of the CSV).  What
+ * one operation ("op" in ops, ns_per_op, mops) is, is said for each:
+ *
+ *   cached  allocate one block of the order and free it, repeatedly.
+ *           op = one allocation-release pair.
+ *   ls      linux-scalability: a burst of --burst allocations, then their
+ *           releases.  op = one allocation-release pair.
+ *   tt      threadtest: rounds of many allocations (up to 512, fewer where
+ *           the arena is small), then all their releases.
+ *           op = one allocation-release pair.
+ *   co      constant occupancy: the thread holds 31 blocks, 1 of order+4,
+ *           2 of order+3, 4 of order+2, 8 of order+1, 16 of order, and
+ *           repeatedly frees a random one and allocates the same order.
+ *           op = one release-allocation pair.  Needs order+4 <= max_order.
+ *   rand    32 slots: a random slot is freed if it holds a block, else
+ *           filled with a block of a random order 0..order.
+ *           op = one allocation attempt (its later release included).
+ *   bulk    allocate many (up to 4096) blocks, then free them all; the two
+ *           phases are timed apart and reported as bulk-alloc (op = one
+ *           allocation) and bulk-free (op = one release).
+ *   fill    before the run, every smallest block is allocated and a random
+ *           share (100 - occupancy percent) of them freed again; then rand
+ *           over orders 0..order on what is left.  op = one allocation
+ *           attempt; failed ones count, their cost is the point.
+ *
+ * Results are CSV lines (see CSV_HEADER), ns_per_op being thread time per
+ * operation (elapsed time x threads / ops) and mops the aggregate rate.
+ * p50_ns and p99_ns come from a latency histogram fed with every 64th
+ * operation, timed with the TSC: the pair for cached and co, the
+ * allocation call for ls, tt, rand and fill, the call of each phase for
+ * bulk.
+ *
+ * Correctness while measuring (--check, on by default with --quick and
+ * --smoke): an ownership bitmap over the smallest blocks is claimed with
+ * atomic or when a block is handed out and released with atomic and-not
+ * when it is freed, so any overlap of two live blocks is counted exactly.
+ * Blocks outside the arena or misaligned, refused frees and blocks still
+ * live in the tree after a run are counted in the same overlaps column,
+ * which must always be 0.  The arena itself is never touched (PROT_NONE).
+ *
+ * Emulated CPUs: the shim's per-CPU data has NBBS_USER_NR_CPUS slots; the
+ * benchmark sets nr_cpu_ids to --cpus (default: the larger of the online
+ * CPUs and the threads), as a kernel on such a machine would have, and
+ * runs worker i as CPU i, pinned to host CPU i modulo the online CPUs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __has_builtin
+#if __has_builtin(__builtin_ia32_rdtsc)
+#define BENCH_RDTSC	1
+#endif
+#endif
+
+#include <nbbs_user.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include "nbbs_core.h"
+
+#define CSV_HEADER \
+	"env,vcpus,backend,workload,threads,order,max_order,occupancy,ops,ns_per_op,mops,p50_ns,p99_ns,fails,overlaps"
+
+#define MAX_THREADS	NBBS_USER_NR_CPUS
+#define SAMPLE_MASK	63UL	/* time every 64th operation */
+#define HIST_SUB	64	/* histogram buckets per power of two */
+#define HIST_BUCKETS	(HIST_SUB * 40)
+#define RAND_SLOTS	32
+#define CO_BLOCKS	31
+#define TT_BATCH	512
+#define BULK_BATCH	4096
+#define MAX_LIST	16
+#define CACHELINE	64
+
+enum backend { BACKEND_NBBS, BACKEND_SPINLOCK, BACKEND_MUTEX, NR_BACKENDS };
+enum workload { WL_CACHED, WL_LS, WL_TT, WL_CO, WL_RAND, WL_BULK, WL_FILL, NR_WORKLOADS };
+
+static const char * const backend_names[NR_BACKENDS] = { "nbbs", "spinlock", "mutex" };
+static const char * const workload_names[NR_WORKLOADS] = {
+	"cached", "ls", "tt", "co", "rand", "bulk", "fill"
+};
+
+struct bench;
+
+/* One worker thread; aligned so that no two share a cache line. */
+struct worker {
+	struct bench *b;
+	pthread_t thread;
+	unsigned int id;
+	u64 rs;			/* random state */
+	u64 ops;		/* operations (free ops for bulk-free) */
+	u64 ops2;		/* bulk: allocations */
+	u64 fails;
+	u64 errors;		/* overlaps, misplaced blocks, refused frees */
+	u64 ns2;		/* bulk: time in the allocation phase */
+	u64 ns;			/* elapsed (bulk: time in the free phase) */
+	u32 *hist;		/* latency histogram (bulk-free's for bulk) */
+	u32 *hist2;		/* bulk-alloc's */
+} __aligned(CACHELINE);
+
+struct bench {
+	/* read-mostly during a run */
+	struct nbbs_pool *pool;
+	char *base;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+	unsigned long leaves;
+	enum backend backend;
+	enum workload workload;
+	unsigned int threads;
+	unsigned int order;
+	double occupancy;
+	unsigned int burst;
+	bool check;
+	unsigned long *owner;	/* ownership bitmap, one bit per smallest block */
+	unsigned long *prefill;	/* fill: smallest blocks held by the pre-fill */
+	pthread_barrier_t barrier;
+	u64 t_start;
+
+	int stop __aligned(CACHELINE);
+	pthread_spinlock_t spin __aligned(CACHELINE);
+	pthread_mutex_t mutex __aligned(CACHELINE);
+};
+
+static double ns_per_tick = 1.0;
+
+static inline u64 ticks(void)
+{
+#ifdef BENCH_RDTSC
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+#endif
+}
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void calibrate_ticks(void)
+{
+	u64 t0 = now_ns(), c0 = ticks(), t1, c1;
+	struct timespec d = { 0, 20000000 };
+
+	nanosleep(&d, NULL);
+	t1 = now_ns();
+	c1 = ticks();
+	if (c1 > c0)
+		ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
+}
+
+/* xorshift64* and a multiply-shift range reduction: no division. */
+static inline u64 rnd_next(u64 *s)
+{
+	u64 x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static inline u32 rnd_below(u64 *s, u32 n)
+{
+	return (u32)(((rnd_next(s) >> 32) * n) >> 32);
+}
+
+static inline unsigned int hist_index(u64 ns)
+{
+	unsigned int msb, idx;
+
+	if (ns < HIST_SUB)
+		return ns;
+	msb = 63 - __builtin_clzll(ns);
+	idx = (msb - 5) * HIST_SUB + ((ns >> (msb - 6)) & (HIST_SUB - 1));
+	return min(idx, HIST_BUCKETS - 1U);
+}
+
+static u64 hist_value(unsigned int idx)
+{
+	unsigned int msb;
+
+	if (idx < HIST_SUB)
+		return idx;
+	msb = idx / HIST_SUB + 5;
+	return (u64)(idx % HIST_SUB + HIST_SUB) << (msb - 6);
+}
+
+static inline void sample(u32 *hist, u64 dt)
+{
+	hist[hist_index((u64)(dt * ns_per_tick))]++;
+}
+
+static inline bool stopped(struct bench *b)
+{
+	return __atomic_load_n(&b->stop, __ATOMIC_RELAXED);
+}
+
+/* The backends. */
+static inline void *b_alloc(struct bench *b, unsigned int order)
+{
+	void *p;
+
+	switch (b->backend) {
+	case BACKEND_SPINLOCK:
+		pthread_spin_lock(&b->spin);
+		p = nbbs_alloc(b->pool, order);
+		pthread_spin_unlock(&b->spin);
+		return p;
+	case BACKEND_MUTEX:
+		pthread_mutex_lock(&b->mutex);
+		p = nbbs_alloc(b->pool, order);
+		pthread_mutex_unlock(&b->mutex);
+		return p;
+	default:
+		return nbbs_alloc(b->pool, order);
+	}
+}
+
+static inline int b_free(struct bench *b, void *p)
+{
+	int ret;
+
+	switch (b->backend) {
+	case BACKEND_SPINLOCK:
+		pthread_spin_lock(&b->spin);
+		ret = nbbs_free(b->pool, p);
+		pthread_spin_unlock(&b->spin);
+		return ret;
+	case BACKEND_MUTEX:
+		pthread_mutex_lock(&b->mutex);
+		ret = nbbs_free(b->pool, p);
+		pthread_mutex_unlock(&b->mutex);
+		return ret;
+	default:
+		return nbbs_free(b->pool, p);
+	}
+}
+
+/*
+ * Set (@claim) or clear the ownership bits of block @p of @order; returns
+ * the number of bits that were already in the wanted state: overlaps.
+ */
+static unsigned long own(struct bench *b, char *p, unsigned int order, bool claim)
+{
+	unsigned long leaf = (unsigned long)(p - b->base) >> b->min_shift;
+	unsigned long *word = &b->owner[leaf / BITS_PER_LONG];
+	unsigned long nr = 1UL << order, mask, old, bad = 0, i;
+
+	if (nr >= BITS_PER_LONG) {
+		for (i = 0; i < nr / BITS_PER_LONG; i++) {
+			if (claim)
+				old = __atomic_fetch_or(&word[i], ~0UL, __ATOMIC_RELAXED);
+			else
+				old = ~__atomic_fetch_and(&word[i], 0UL, __ATOMIC_RELAXED);
+			bad += __builtin_popcountl(old);
+		}
+		return bad;
+	}
+	mask = ((1UL << nr) - 1) << (leaf % BITS_PER_LONG);
+	if (claim)
+		old = __atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
+	else
+		old = ~__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
+	return __builtin_popcountl(old & mask);
+}
+
+/* Allocate through the backend; check placement and ownership if asked. */
+static inline char *get(struct worker *w, unsigned int order)
+{
+	struct bench *b = w->b;
+	char *p = b_alloc(b, order);
+
+	if (!p) {
+		w->fails++;
+		return NULL;
+	}
+	if (b->check) {
+		unsigned long off = (unsigned long)(p - b->base);
+
+		if (p < b->base || off >= b->size ||
+		    off & ((1UL << (order + b->min_shift)) - 1)) {
+			w->errors++;
+			return NULL;	/* leaked on purpose: never hand it on */
+		}
+		w->errors += own(b, p, order, true);
+	}
+	return p;
+}
+
+static inline void put(struct worker *w, char *p, unsigned int order)
+{
+	struct bench *b = w->b;
+
+	if (b->check)
+		w->errors += own(b, p, order, false);
+	if (b_free(b, p))
+		w->errors++;
+}
+
+/* cached: op = one allocation-release pair. */
+static inline void cached_op(struct worker *w, unsigned int order)
+{
+	char *p = get(w, order);
+
+	if (p)
+		put(w, p, order);
+}
+
+static void run_cached(struct worker *w)
+{
+	unsigned int order = w->b->order;
+	u64 ops, t;
+
+	for (ops = 0; ; ops++) {
+		if (!(ops & SAMPLE_MASK)) {
+			if (stopped(w->b))
+				break;
+			t = ticks();
+			cached_op(w, order);
+			sample(w->hist, ticks() - t);
+		} else {
+			cached_op(w, order);
+		}
+	}
+	w->ops = ops;
+}
+
+/*
+ * ls and tt: rounds of @batch allocations, then their releases.
+ * op = one allocation-release pair; the allocation calls are sampled.
+ */
+static void run_batches(struct worker *w, unsigned int batch)
+{
+	struct bench *b = w->b;
+	unsigned int order = b->order, i, n;
+	char **p = calloc(batch, sizeof(*p));
+	u64 ops = 0, t;
+
+	if (!p)
+		abort();
+	while (!stopped(b)) {
+		for (i = 0, n = 0; i < batch; i++, ops++) {
+			if (!(ops & SAMPLE_MASK)) {
+				t = ticks();
+				p[n] = get(w, order);
+				sample(w->hist, ticks() - t);
+			} else {
+				p[n] = get(w, order);
+			}
+			if (p[n])
+				n++;
+		}
+		for (i = 0; i < n; i++)
+			put(w, p[i], order);
+	}
+	w->ops = ops;
+	free(p);
+}
+
+/* co: op = one release-allocation pair over the 31 blocks held. */
+static void run_co(struct worker *w)
+{
+	struct bench *b = w->b;
+	char *p[CO_BLOCKS];
+	unsigned int ord[CO_BLOCKS], i, j, k = 0;
+	u64 ops, t;
+
+	/* 1 block of order+4, 2 of order+3, 4 of +2, 8 of +1, 16 of order */
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 1U << i; j++, k++) {
+			ord[k] = b->order + 4 - i;
+			p[k] = get(w, ord[k]);
+		}
+	w->fails = 0;
+	pthread_barrier_wait(&b->barrier);
+	for (ops = 0; ; ops++) {
+		bool timed = !(ops & SAMPLE_MASK);
+
+		if (timed && stopped(b))
+			break;
+		i = rnd_below(&w->rs, CO_BLOCKS);
+		t = timed ? ticks() : 0;
+		if (p[i])
+			put(w, p[i], ord[i]);
+		p[i] = get(w, ord[i]);
+		if (timed)
+			sample(w->hist, ticks() - t);
+	}
+	w->ops = ops;
+	for (i = 0; i < CO_BLOCKS; i++)
+		if (p[i])
+			put(w, p[i], ord[i]);
+}
+
+/* rand and fill: op = one allocation attempt, which is sampled. */
+static void run_rand(struct worker *w)
+{
+	struct bench *b = w->b;
+	char *p[RAND_SLOTS] = { NULL };
+	unsigned int ord[RAND_SLOTS], s;
+	u64 ops = 0, t;
+
+	for (;;) {
+		s = rnd_below(&w->rs, RAND_SLOTS);
+		if (p[s]) {
+			put(w, p[s], ord[s]);
+			p[s] = NULL;
+			continue;
+		}
+		ord[s] = rnd_below(&w->rs, b->order + 1);
+		if (!(ops & SAMPLE_MASK)) {
+			if (stopped(b))
+				break;
+			t = ticks();
+			p[s] = get(w, ord[s]);
+			sample(w->hist, ticks() - t);
+		} else {
+			p[s] = get(w, ord[s]);
+		}
+		ops++;
+	}
+	w->ops = ops;
+	for (s = 0; s < RAND_SLOTS; s++)
+		if (p[s])
+			put(w, p[s], ord[s]);
+}
+
+/* bulk: op = one allocation (bulk-alloc) or one release (bulk-free). */
+static void run_bulk(struct worker *w, unsigned int batch)
+{
+	struct bench *b = w->b;
+	unsigned int order = b->order, i, n;
+	char **p = calloc(batch, sizeof(*p));
+	u64 allocs = 0, frees = 0, t, t0, t1;
+
+	if (!p)
+		abort();
+	while (!stopped(b)) {
+		t0 = ticks();
+		for (i = 0, n = 0; i < batch; i++, allocs++) {
+			if (!(allocs & SAMPLE_MASK)) {
+				t = ticks();
+				p[n] = get(w, order);
+				sample(w->hist2, ticks() - t);
+			} else {
+				p[n] = get(w, order);
+			}
+			if (p[n])
+				n++;
+		}
+		t1 = ticks();
+		w->ns2 += (u64)((t1 - t0) * ns_per_tick);
+		for (i = 0; i < n; i++, frees++) {
+			if (!(frees & SAMPLE_MASK)) {
+				t = ticks();
+				put(w, p[i], order);
+				sample(w->hist, ticks() - t);
+			} else {
+				put(w, p[i], order);
+			}
+		}
+		w->ns += (u64)((ticks() - t1) * ns_per_tick);
+	}
+	w->ops = frees;
+	w->ops2 = allocs;
+	free(p);
+}
+
+/* Blocks per batch (tt, bulk) such that all threads' batches fit in half the arena. */
+static unsigned int batch_size(struct bench *b, unsigned int want)
+{
+	unsigned long fit = b->leaves / 2 / b->threads >> b->order;
+
+	return max(1UL, min((unsigned long)want, fit));
+}
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	struct bench *b = w->b;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	if (ncpu > 0) {
+		CPU_ZERO(&set);
+		CPU_SET(w->id % ncpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	nbbs_user_set_cpu(w->id);
+	/* co fills its blocks before the start; everyone else starts at once */
+	if (b->workload != WL_CO)
+		pthread_barrier_wait(&b->barrier);
+	switch (b->workload) {
+	case WL_CACHED:
+		run_cached(w);
+		break;
+	case WL_LS:
+		run_batches(w, b->burst);
+		break;
+	case WL_TT:
+		run_batches(w, batch_size(b, TT_BATCH));
+		break;
+	case WL_CO:
+		run_co(w);
+		break;
+	case WL_BULK:
+		run_bulk(w, batch_size(b, BULK_BATCH));
+		break;
+	default:
+		run_rand(w);
+		break;
+	}
+	if (b->workload != WL_BULK)
+		w->ns = now_ns() - b->t_start;
+	return NULL;
+}
+
+/* fill: allocate every smallest block, free a random share; not timed. */
+static unsigned long prefill(struct bench *b, u64 *rs)
+{
+	unsigned long i, errors = 0;
+	u64 keep = (u64)(b->occupancy / 100.0 * (double)(1ULL << 32));
+
+	for (i = 0; i < b->leaves; i++) {
+		char *p = nbbs_alloc(b->pool, 0);
+
+		if (!p || (unsigned long)(p - b->base) >= b->size) {
+			errors++;
+			continue;
+		}
+	}
+	for (i = 0; i < b->leaves; i++) {
+		char *p = b->base + (i << b->min_shift);
+
+		if ((rnd_next(rs) >> 32) < keep) {
+			b->prefill[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+			if (b->check)
+				b->owner[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+		} else if (nbbs_free(b->pool, p)) {
+			errors++;
+		}
+	}
+	return errors;
+}
+
+static unsigned long unfill(struct bench *b)
+{
+	unsigned long i, errors = 0;
+
+	for (i = 0; i < b->leaves; i++)
+		if (b->prefill[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG)))
+			if (nbbs_free(b->pool, b->base + (i << b->min_shift)))
+				errors++;
+	return errors;
+}
+
+struct result {
+	u64 ops;
+	double ns_per_op;
+	double mops;
+	u64 p50;
+	u64 p99;
+	u64 fails;
+	u64 overlaps;
+};
+
+static void percentiles(u32 *hist, u64 *p50, u64 *p99)
+{
+	u64 total = 0, acc = 0;
+	unsigned int i;
+
+	*p50 = 0;
+	*p99 = 0;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		total += hist[i];
+	if (!total)
+		return;
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		acc += hist[i];
+		if (!*p50 && acc * 2 >= total)
+			*p50 = hist_value(i);
+		if (acc * 100 >= total * 99) {
+			*p99 = hist_value(i);
+			break;
+		}
+	}
+}
+
+static const char *env_name = "user";
+static bool arena_column;
+static bool show_stats;
+static long vcpus;
+static FILE *csv;
+
+static void print_row(struct bench *b, const char *workload, const struct result *r)
+{
+	fprintf(csv, "%s,%ld,%s,%s,%u,%u,%u,%g,%llu,%.2f,%.3f,%llu,%llu,%llu,%llu",
+		env_name, vcpus, backend_names[b->backend], workload, b->threads, b->order,
+		b->max_order, b->workload == WL_FILL ? b->occupancy : 0.0,
+		(unsigned long long)r->ops, r->ns_per_op, r->mops,
+		(unsigned long long)r->p50, (unsigned long long)r->p99,
+		(unsigned long long)r->fails, (unsigned long long)r->overlaps);
+	if (arena_column)
+		fprintf(csv, ",%zu", b->size);
+	fputc('\n', csv);
+	fflush(csv);
+}
+
+/* --stats: the pool's counters for the run (pre-fill included), as a comment. */
+static void print_stats(struct bench *b)
+{
+	struct nbbs_stats st;
+	u64 allocs = 0, frees = 0, fails = 0;
+	unsigned int i;
+
+	nbbs_pool_stats(b->pool, &st);
+	for (i = 0; i <= NBBS_ORDER_LIMIT; i++) {
+		allocs += st.alloc[i];
+		frees += st.free[i];
+		fails += st.alloc_fail[i];
+	}
+	fprintf(csv, "# stats %s %s threads=%u order=%u occ=%g: ",
+		backend_names[b->backend], workload_names[b->workload], b->threads, b->order,
+		b->occupancy);
+	fprintf(csv, "allocs %llu fails %llu frees %llu, atomics per alloc %.2f per free %.2f, ",
+		(unsigned long long)allocs, (unsigned long long)fails,
+		(unsigned long long)frees,
+		(double)st.alloc_atomics / (double)max(allocs + fails, 1ULL),
+		(double)st.free_atomics / (double)max(frees, 1ULL));
+	fprintf(csv, "cas_conflicts %llu rollbacks %llu scan_restarts %llu scan_giveups %llu\n",
+		(unsigned long long)st.cas_conflicts, (unsigned long long)st.rollbacks,
+		(unsigned long long)st.scan_restarts, (unsigned long long)st.scan_giveups);
+}
+
+static void summarize(struct worker *ws, unsigned int n, bool second, struct result *r)
+{
+	u32 *hist = calloc(HIST_BUCKETS, sizeof(*hist));
+	u64 ns = 0, i, j;
+
+	if (!hist)
+		abort();
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		r->ops += second ? ws[i].ops2 : ws[i].ops;
+		ns += second ? ws[i].ns2 : ws[i].ns;
+		for (j = 0; j < HIST_BUCKETS; j++)
+			hist[j] += second ? ws[i].hist2[j] : ws[i].hist[j];
+	}
+	/* ns: summed thread time; ns_per_op: thread time per op */
+	if (r->ops) {
+		r->ns_per_op = (double)ns / (double)r->ops;
+		r->mops = r->ns_per_op > 0 ? 1e3 * n / r->ns_per_op : 0;
+	}
+	percentiles(hist, &r->p50, &r->p99);
+	free(hist);
+}
+
+/* Parameters of one run; the arena is shared by all runs of one shape. */
+struct run_cfg {
+	char *base;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+	unsigned long *owner;
+	unsigned long *prefill;
+	unsigned int cpus;
+	unsigned int burst;
+	bool check;
+	unsigned int ms;
+	u64 seed;
+};
+
+/* One experiment; returns overlaps (errors of any kind), -1 if not run. */
+static long run_one(const struct run_cfg *cfg, enum backend be, enum workload wl,
+		    unsigned int threads, unsigned int order, double occupancy)
+{
+	struct bench *b;
+	struct worker *ws;
+	struct result r;
+	struct timespec d;
+	unsigned long bitmap_bytes;
+	u64 rs = cfg->seed ^ (0x9e3779b97f4a7c15ULL * (order + 1));
+	long errors = 0;
+	unsigned int i;
+
+	if (order > cfg->max_order || (wl == WL_CO && order + 4 > cfg->max_order))
+		return -1;
+	b = aligned_alloc(CACHELINE, sizeof(*b));
+	ws = aligned_alloc(CACHELINE, sizeof(*ws) * threads);
+	if (!b || !ws)
+		abort();
+	memset(b, 0, sizeof(*b));
+	memset(ws, 0, sizeof(*ws) * threads);
+	b->base = cfg->base;
+	b->size = cfg->size;
+	b->min_shift = cfg->min_shift;
+	b->max_order = cfg->max_order;
+	b->leaves = cfg->size >> cfg->min_shift;
+	b->backend = be;
+	b->workload = wl;
+	b->threads = threads;
+	b->order = order;
+	b->occupancy = occupancy;
+	b->burst = cfg->burst;
+	b->check = cfg->check;
+	b->owner = cfg->owner;
+	b->prefill = cfg->prefill;
+	bitmap_bytes = DIV_ROUND_UP(b->leaves, BITS_PER_LONG) * sizeof(long);
+	if (b->check)
+		memset(b->owner, 0, bitmap_bytes);
+	pthread_spin_init(&b->spin, PTHREAD_PROCESS_PRIVATE);
+	pthread_mutex_init(&b->mutex, NULL);
+	pthread_barrier_init(&b->barrier, NULL, threads + 1);
+
+	nr_cpu_ids = max(cfg->cpus, threads);
+	nbbs_user_set_cpu(0);	/* the pre-fill runs as CPU 0 */
+	b->pool = nbbs_pool_create(b->base, b->size, b->min_shift, b->max_order, GFP_KERNEL);
+	if (IS_ERR(b->pool)) {
+		fprintf(stderr, "bench: nbbs_pool_create: %ld\n", PTR_ERR(b->pool));
+		exit(2);
+	}
+	if (wl == WL_FILL) {
+		memset(b->prefill, 0, bitmap_bytes);
+		errors += prefill(b, &rs);
+	}
+
+	for (i = 0; i < threads; i++) {
+		ws[i].b = b;
+		ws[i].id = i;
+		ws[i].rs = rnd_next(&rs) | 1;
+		ws[i].hist = calloc(HIST_BUCKETS, sizeof(u32));
+		ws[i].hist2 = calloc(HIST_BUCKETS, sizeof(u32));
+		if (!ws[i].hist || !ws[i].hist2)
+			abort();
+		if (pthread_create(&ws[i].thread, NULL, worker_fn, &ws[i])) {
+			perror("bench: pthread_create");
+			exit(2);
+		}
+	}
+	pthread_barrier_wait(&b->barrier);
+	b->t_start = now_ns();
+	d.tv_sec = cfg->ms / 1000;
+	d.tv_nsec = (cfg->ms % 1000) * 1000000L;
+	nanosleep(&d, NULL);
+	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < threads; i++)
+		pthread_join(ws[i].thread, NULL);
+
+	if (wl == WL_FILL)
+		errors += unfill(b);
+	/* every block must be back: the tree is empty again */
+	errors += nbbs_pool_live_blocks(b->pool);
+	for (i = 0; i < threads; i++)
+		errors += ws[i].errors;
+
+	if (wl == WL_BULK) {
+		summarize(ws, threads, true, &r);
+		r.fails = 0;
+		for (i = 0; i < threads; i++)
+			r.fails += ws[i].fails;
+		r.overlaps = errors;
+		print_row(b, "bulk-alloc", &r);
+		summarize(ws, threads, false, &r);
+		r.fails = 0;
+		r.overlaps = errors;
+		print_row(b, "bulk-free", &r);
+	} else {
+		summarize(ws, threads, false, &r);
+		for (i = 0; i < threads; i++)
+			r.fails += ws[i].fails;
+		r.overlaps = errors;
+		print_row(b, workload_names[wl], &r);
+	}
+
+	if (show_stats)
+		print_stats(b);
+	nbbs_pool_destroy(b->pool);
+	pthread_barrier_destroy(&b->barrier);
+	pthread_mutex_destroy(&b->mutex);
+	pthread_spin_destroy(&b->spin);
+	for (i = 0; i < threads; i++) {
+		free(ws[i].hist);
+		free(ws[i].hist2);
+	}
+	free(ws);
+	free(b);
+	return errors;
+}
+
+/* "a,b,c" of names into indexes; "all" selects every name. */
+static int parse_names(const char *arg, const char * const *names, int nr,
+		       int *out, int max)
+{
+	char *s = strdup(arg), *tok, *save = NULL;
+	int n = 0, i;
+
+	if (!s)
+		abort();
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			for (i = 0; i < nr && n < max; i++)
+				out[n++] = i;
+			continue;
+		}
+		for (i = 0; i < nr; i++)
+			if (!strcmp(tok, names[i]))
+				break;
+		if (i == nr || n == max) {
+			fprintf(stderr, "bench: unknown or too many: %s\n", tok);
+			exit(2);
+		}
+		out[n++] = i;
+	}
+	free(s);
+	return n;
+}
+
+static int parse_numbers(const char *arg, double *out, int max)
+{
+	char *s = strdup(arg), *tok, *save = NULL, *end;
+	int n = 0;
+
+	if (!s)
+		abort();
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max) {
+			fprintf(stderr, "bench: too many values in %s\n", arg);
+			exit(2);
+		}
+		out[n++] = strtod(tok, &end);
+		if (end == tok || *end) {
+			fprintf(stderr, "bench: not a number: %s\n", tok);
+			exit(2);
+		}
+	}
+	free(s);
+	return n;
+}
+
+/* A size with an optional K, M, G or T suffix (powers of 1024). */
+static size_t parse_size(const char *arg)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 0);
+	const char *units = "KMGT", *u = *end ? strchr(units, *end) : NULL;
+
+	if (u) {
+		v <<= 10 * (u - units + 1);
+		end++;
+	}
+	if (end == arg || *end) {
+		fprintf(stderr, "bench: bad size %s\n", arg);
+		exit(2);
+	}
+	return v;
+}
+
+static void help(void)
+{
+	fputs("usage: bench_nbbs_core [options]\n"
+	      "  --backend=LIST     nbbs,spinlock,mutex or all (default all)\n"
+	      "  --workload=LIST    cached,ls,tt,co,rand,bulk,fill or all (default all)\n"
+	      "  --threads=LIST     worker threads (default 1,2)\n"
+	      "  --order=LIST       block orders; the largest random order for rand/fill\n"
+	      "                     (default 0)\n"
+	      "  --occupancy=LIST   fill: percent of the arena pre-filled (default 0,50,90,99)\n"
+	      "  --arena=LIST       arena sizes, K/M/G/T suffixes (default 1G)\n"
+	      "  --min-shift=N      log2 of the smallest block (default 12)\n"
+	      "  --max-order=N      largest order of the pool (default 10)\n"
+	      "  --ms=N             duration of each run in ms (default 300)\n"
+	      "  --burst=N          ls: allocations per burst (default 16)\n"
+	      "  --cpus=N           emulated CPUs, nr_cpu_ids (default max(online, threads))\n"
+	      "  --check, --no-check  ownership bitmap (default off; on with --quick/--smoke)\n"
+	      "  --quick            50 ms runs with the check on\n"
+	      "  --smoke            every workload x backend briefly, KTAP, fails on overlap\n"
+	      "  --no-header        no CSV header line\n"
+	      "  --arena-column     append the arena size in bytes to each row\n"
+	      "  --seed=N           random seed (default 1)\n"
+	      "  --stats            print the pool's counters after each run (# lines)\n",
+	      stderr);
+}
+
+enum {
+	OPT_BACKEND = 256, OPT_WORKLOAD, OPT_THREADS, OPT_ORDER, OPT_OCC, OPT_ARENA,
+	OPT_MIN_SHIFT, OPT_MAX_ORDER, OPT_MS, OPT_BURST, OPT_CPUS, OPT_CHECK,
+	OPT_NO_CHECK, OPT_QUICK, OPT_SMOKE, OPT_NO_HEADER, OPT_ARENA_COLUMN, OPT_SEED,
+	OPT_STATS,
+};
+
+static const struct option options[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "order", required_argument, NULL, OPT_ORDER },
+	{ "occupancy", required_argument, NULL, OPT_OCC },
+	{ "arena", required_argument, NULL, OPT_ARENA },
+	{ "min-shift", required_argument, NULL, OPT_MIN_SHIFT },
+	{ "max-order", required_argument, NULL, OPT_MAX_ORDER },
+	{ "ms", required_argument, NULL, OPT_MS },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "no-check", no_argument, NULL, OPT_NO_CHECK },
+	{ "quick", no_argument, NULL, OPT_QUICK },
+	{ "smoke", no_argument, NULL, OPT_SMOKE },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "arena-column", no_argument, NULL, OPT_ARENA_COLUMN },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+struct lists {
+	double threads[MAX_LIST];
+	double orders[MAX_LIST];
+	double occs[MAX_LIST];
+	int nr_threads;
+	int nr_orders;
+	int nr_occs;
+};
+
+/* Every threads x order (x occupancy for fill) run of one backend and workload. */
+static int run_list(const struct run_cfg *cfg, enum backend be, enum workload wl,
+		    const struct lists *l, bool smoke, int *tests)
+{
+	int ti, oi, ci, failed = 0;
+	long err;
+
+	for (ti = 0; ti < l->nr_threads; ti++) {
+		for (oi = 0; oi < l->nr_orders; oi++) {
+			for (ci = 0; ci < (wl == WL_FILL ? l->nr_occs : 1); ci++) {
+				err = run_one(cfg, be, wl, l->threads[ti], l->orders[oi],
+					      wl == WL_FILL ? l->occs[ci] : 0);
+				if (err < 0)
+					continue;
+				if (err)
+					fprintf(stderr, "bench: %ld overlaps or errors: %s %s\n",
+						err, backend_names[be], workload_names[wl]);
+				failed += !!err;
+				if (!smoke)
+					continue;
+				(*tests)++;
+				printf("%sok %d %s %s, %g threads, order %g: %ld overlaps\n",
+				       err ? "not " : "", *tests, workload_names[wl],
+				       backend_names[be], l->threads[ti], l->orders[oi], err);
+				fflush(stdout);
+			}
+		}
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	int backends[NR_BACKENDS] = { 0, 1, 2 }, workloads[NR_WORKLOADS] = { 0, 1, 2, 3, 4, 5, 6 };
+	int nr_backends = NR_BACKENDS, nr_workloads = NR_WORKLOADS;
+	struct lists lists = {
+		.threads = { 1, 2 }, .orders = { 0 }, .occs = { 0, 50, 90, 99 },
+		.nr_threads = 2, .nr_orders = 1, .nr_occs = 4,
+	};
+	size_t arenas[MAX_LIST] = { 1UL << 30 };
+	int nr_arenas = 1;
+	struct run_cfg cfg = {
+		.min_shift = 12, .max_order = 10, .burst = 16, .ms = 300, .seed = 1,
+	};
+	bool header = true, smoke = false, quick = false;
+	int check = -1, opt, a, bi, wi, ti, tests = 0, failed = 0;
+	char *arena_list = NULL;
+
+	vcpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg.cpus = vcpus > 0 ? vcpus : 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_BACKEND:
+			nr_backends = parse_names(optarg, backend_names, NR_BACKENDS,
+						  backends, NR_BACKENDS);
+			break;
+		case OPT_WORKLOAD:
+			nr_workloads = parse_names(optarg, workload_names, NR_WORKLOADS,
+						   workloads, NR_WORKLOADS);
+			break;
+		case OPT_THREADS:
+			lists.nr_threads = parse_numbers(optarg, lists.threads, MAX_LIST);
+			break;
+		case OPT_ORDER:
+			lists.nr_orders = parse_numbers(optarg, lists.orders, MAX_LIST);
+			break;
+		case OPT_OCC:
+			lists.nr_occs = parse_numbers(optarg, lists.occs, MAX_LIST);
+			break;
+		case OPT_ARENA:
+			arena_list = optarg;
+			break;
+		case OPT_MIN_SHIFT:
+			cfg.min_shift = atoi(optarg);
+			break;
+		case OPT_MAX_ORDER:
+			cfg.max_order = atoi(optarg);
+			break;
+		case OPT_MS:
+			cfg.ms = atoi(optarg);
+			break;
+		case OPT_BURST:
+			cfg.burst = max(1, atoi(optarg));
+			break;
+		case OPT_CPUS:
+			cfg.cpus = atoi(optarg);
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_NO_CHECK:
+			check = 0;
+			break;
+		case OPT_QUICK:
+			quick = true;
+			break;
+		case OPT_SMOKE:
+			smoke = true;
+			break;
+		case OPT_NO_HEADER:
+			header = false;
+			break;
+		case OPT_ARENA_COLUMN:
+			arena_column = true;
+			break;
+		case OPT_STATS:
+			show_stats = true;
+			break;
+		case OPT_SEED:
+			cfg.seed = strtoull(optarg, NULL, 0) | 1;
+			break;
+		default:
+			help();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind < argc) {
+		help();
+		return 2;
+	}
+	if (arena_list) {
+		char *s = strdup(arena_list), *tok, *save = NULL;
+
+		nr_arenas = 0;
+		for (tok = strtok_r(s, ",", &save); tok && nr_arenas < MAX_LIST;
+		     tok = strtok_r(NULL, ",", &save))
+			arenas[nr_arenas++] = parse_size(tok);
+		free(s);
+	}
+	if (smoke) {
+		/* every workload x backend, 2 threads, order 3, fill at 90% */
+		nr_backends = NR_BACKENDS;
+		nr_workloads = NR_WORKLOADS;
+		for (a = 0; a < NR_BACKENDS; a++)
+			backends[a] = a;
+		for (a = 0; a < NR_WORKLOADS; a++)
+			workloads[a] = a;
+		lists.threads[0] = 2;
+		lists.nr_threads = 1;
+		lists.orders[0] = 3;
+		lists.nr_orders = 1;
+		lists.occs[0] = 90;
+		lists.nr_occs = 1;
+		arenas[0] = 64UL << 20;
+		nr_arenas = 1;
+	}
+	if (quick || smoke)
+		cfg.ms = 50;
+	cfg.check = check < 0 ? quick || smoke : check;
+	if (cfg.cpus < 1 || cfg.cpus > NBBS_USER_NR_CPUS) {
+		fprintf(stderr, "bench: --cpus must be 1..%d\n", NBBS_USER_NR_CPUS);
+		return 2;
+	}
+	for (ti = 0; ti < lists.nr_threads; ti++) {
+		if (lists.threads[ti] < 1 || lists.threads[ti] > MAX_THREADS) {
+			fprintf(stderr, "bench: threads must be 1..%d\n", MAX_THREADS);
+			return 2;
+		}
+	}
+	calibrate_ticks();
+	csv = stdout;
+	if (smoke) {
+		int planned = nr_backends * nr_workloads;
+
+		printf("TAP version 13\n1..%d\n", planned);
+		fflush(stdout);
+		csv = stderr;	/* rows as diagnostics */
+	}
+	if (header)
+		fprintf(csv, "%s%s\n", CSV_HEADER, arena_column ? ",arena_bytes" : "");
+
+	for (a = 0; a < nr_arenas; a++) {
+		unsigned long leaves = arenas[a] >> cfg.min_shift;
+		size_t bitmap = DIV_ROUND_UP(leaves, BITS_PER_LONG) * sizeof(long);
+
+		cfg.size = arenas[a];
+		/* never read or written: the allocator only computes addresses */
+		cfg.base = mmap(NULL, cfg.size, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		cfg.owner = malloc(bitmap);
+		cfg.prefill = malloc(bitmap);
+		if (cfg.base == MAP_FAILED || !cfg.owner || !cfg.prefill) {
+			fprintf(stderr, "bench: no memory for a %zu-byte arena\n", cfg.size);
+			return 2;
+		}
+		for (bi = 0; bi < nr_backends; bi++)
+			for (wi = 0; wi < nr_workloads; wi++)
+				failed += run_list(&cfg, backends[bi], workloads[wi],
+						   &lists, smoke, &tests);
+		munmap(cfg.base, cfg.size);
+		free(cfg.owner);
+		free(cfg.prefill);
+	}
+	if (smoke)
+		printf("# %d passed, %d failed\n", tests - failed, failed);
+	return failed ? 1 : 0;
+}
