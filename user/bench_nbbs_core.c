@@ -92,10 +92,42 @@
 #define MAX_LIST	16
 #define CACHELINE	64
 
-enum backend { BACKEND_NBBS, BACKEND_SPINLOCK, BACKEND_MUTEX, NR_BACKENDS };
+enum lock { LOCK_NONE, LOCK_SPIN, LOCK_MUTEX };
 enum workload { WL_CACHED, WL_LS, WL_TT, WL_CO, WL_RAND, WL_BULK, WL_FILL, NR_WORKLOADS };
 
-static const char * const backend_names[NR_BACKENDS] = { "nbbs", "spinlock", "mutex" };
+/*
+ * A backend: the lock around the calls, and the layout of the tree where the
+ * core offers more than one (nbbs_pool_create_flags()); a name without a
+ * layout uses the core's default one.
+ */
+static const struct backend {
+	const char *name;
+	enum lock lock;
+	unsigned int flags;
+} backend_tab[] = {
+	{ "nbbs", LOCK_NONE, 0 },
+	{ "spinlock", LOCK_SPIN, 0 },
+	{ "mutex", LOCK_MUTEX, 0 },
+#ifdef NBBS_POOL_PACKED
+	{ "nbbs-tree", LOCK_NONE, NBBS_POOL_TREE },
+	{ "nbbs-packed", LOCK_NONE, NBBS_POOL_PACKED },
+	{ "spinlock-tree", LOCK_SPIN, NBBS_POOL_TREE },
+	{ "spinlock-packed", LOCK_SPIN, NBBS_POOL_PACKED },
+	{ "mutex-tree", LOCK_MUTEX, NBBS_POOL_TREE },
+	{ "mutex-packed", LOCK_MUTEX, NBBS_POOL_PACKED },
+#endif
+};
+
+#define NR_BACKENDS	ARRAY_SIZE(backend_tab)
+
+/* --backend=all: each layout lock-free, the default layout under each lock. */
+#ifdef NBBS_POOL_PACKED
+static const int backends_all[] = { 3, 4, 1, 2 };
+#else
+static const int backends_all[] = { 0, 1, 2 };
+#endif
+
+static const char *backend_names[NR_BACKENDS];
 static const char * const workload_names[NR_WORKLOADS] = {
 	"cached", "ls", "tt", "co", "rand", "bulk", "fill"
 };
@@ -126,7 +158,8 @@ struct bench {
 	unsigned int min_shift;
 	unsigned int max_order;
 	unsigned long leaves;
-	enum backend backend;
+	int backend;
+	enum lock lock;
 	enum workload workload;
 	unsigned int threads;
 	unsigned int order;
@@ -230,13 +263,13 @@ static inline void *b_alloc(struct bench *b, unsigned int order)
 {
 	void *p;
 
-	switch (b->backend) {
-	case BACKEND_SPINLOCK:
+	switch (b->lock) {
+	case LOCK_SPIN:
 		pthread_spin_lock(&b->spin);
 		p = nbbs_alloc(b->pool, order);
 		pthread_spin_unlock(&b->spin);
 		return p;
-	case BACKEND_MUTEX:
+	case LOCK_MUTEX:
 		pthread_mutex_lock(&b->mutex);
 		p = nbbs_alloc(b->pool, order);
 		pthread_mutex_unlock(&b->mutex);
@@ -250,13 +283,13 @@ static inline int b_free(struct bench *b, void *p)
 {
 	int ret;
 
-	switch (b->backend) {
-	case BACKEND_SPINLOCK:
+	switch (b->lock) {
+	case LOCK_SPIN:
 		pthread_spin_lock(&b->spin);
 		ret = nbbs_free(b->pool, p);
 		pthread_spin_unlock(&b->spin);
 		return ret;
-	case BACKEND_MUTEX:
+	case LOCK_MUTEX:
 		pthread_mutex_lock(&b->mutex);
 		ret = nbbs_free(b->pool, p);
 		pthread_mutex_unlock(&b->mutex);
@@ -701,7 +734,7 @@ struct run_cfg {
 };
 
 /* One experiment; returns overlaps (errors of any kind), -1 if not run. */
-static long run_one(const struct run_cfg *cfg, enum backend be, enum workload wl,
+static long run_one(const struct run_cfg *cfg, int be, enum workload wl,
 		    unsigned int threads, unsigned int order, double occupancy)
 {
 	struct bench *b;
@@ -727,6 +760,7 @@ static long run_one(const struct run_cfg *cfg, enum backend be, enum workload wl
 	b->max_order = cfg->max_order;
 	b->leaves = cfg->size >> cfg->min_shift;
 	b->backend = be;
+	b->lock = backend_tab[be].lock;
 	b->workload = wl;
 	b->threads = threads;
 	b->order = order;
@@ -744,7 +778,14 @@ static long run_one(const struct run_cfg *cfg, enum backend be, enum workload wl
 
 	nr_cpu_ids = max(cfg->cpus, threads);
 	nbbs_user_set_cpu(0);	/* the pre-fill runs as CPU 0 */
-	b->pool = nbbs_pool_create(b->base, b->size, b->min_shift, b->max_order, GFP_KERNEL);
+#ifdef NBBS_POOL_PACKED
+	if (backend_tab[be].flags)
+		b->pool = nbbs_pool_create_flags(b->base, b->size, b->min_shift, b->max_order,
+						 GFP_KERNEL, backend_tab[be].flags);
+	else
+#endif
+		b->pool = nbbs_pool_create(b->base, b->size, b->min_shift, b->max_order,
+					   GFP_KERNEL);
 	if (IS_ERR(b->pool)) {
 		fprintf(stderr, "bench: nbbs_pool_create: %ld\n", PTR_ERR(b->pool));
 		exit(2);
@@ -817,9 +858,9 @@ static long run_one(const struct run_cfg *cfg, enum backend be, enum workload wl
 	return errors;
 }
 
-/* "a,b,c" of names into indexes; "all" selects every name. */
+/* "a,b,c" of names into indexes; "all" selects those of @all, or every name. */
 static int parse_names(const char *arg, const char * const *names, int nr,
-		       int *out, int max)
+		       int *out, int max, const int *all, int nr_all)
 {
 	char *s = strdup(arg), *tok, *save = NULL;
 	int n = 0, i;
@@ -828,8 +869,8 @@ static int parse_names(const char *arg, const char * const *names, int nr,
 		abort();
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "all")) {
-			for (i = 0; i < nr && n < max; i++)
-				out[n++] = i;
+			for (i = 0; i < (all ? nr_all : nr) && n < max; i++)
+				out[n++] = all ? all[i] : i;
 			continue;
 		}
 		for (i = 0; i < nr; i++)
@@ -888,7 +929,10 @@ static size_t parse_size(const char *arg)
 static void help(void)
 {
 	fputs("usage: bench_nbbs_core [options]\n"
-	      "  --backend=LIST     nbbs,spinlock,mutex or all (default all)\n"
+	      "  --backend=LIST     nbbs,spinlock,mutex (the default layout), or with a\n"
+	      "                     layout where the core has several: nbbs-tree,\n"
+	      "                     nbbs-packed, spinlock-tree...; all (default): each\n"
+	      "                     layout lock-free and the default one under each lock\n"
 	      "  --workload=LIST    cached,ls,tt,co,rand,bulk,fill or all (default all)\n"
 	      "  --threads=LIST     worker threads (default 1,2)\n"
 	      "  --order=LIST       block orders; the largest random order for rand/fill\n"
@@ -951,7 +995,7 @@ struct lists {
 };
 
 /* Every threads x order (x occupancy for fill) run of one backend and workload. */
-static int run_list(const struct run_cfg *cfg, enum backend be, enum workload wl,
+static int run_list(const struct run_cfg *cfg, int be, enum workload wl,
 		    const struct lists *l, bool smoke, int *tests)
 {
 	int ti, oi, ci, failed = 0;
@@ -983,8 +1027,8 @@ static int run_list(const struct run_cfg *cfg, enum backend be, enum workload wl
 
 int main(int argc, char **argv)
 {
-	int backends[NR_BACKENDS] = { 0, 1, 2 }, workloads[NR_WORKLOADS] = { 0, 1, 2, 3, 4, 5, 6 };
-	int nr_backends = NR_BACKENDS, nr_workloads = NR_WORKLOADS;
+	int backends[NR_BACKENDS], workloads[NR_WORKLOADS] = { 0, 1, 2, 3, 4, 5, 6 };
+	int nr_backends = ARRAY_SIZE(backends_all), nr_workloads = NR_WORKLOADS;
 	struct lists lists = {
 		.threads = { 1, 2 }, .orders = { 0 }, .occs = { 0, 50, 90, 99 },
 		.nr_threads = 2, .nr_orders = 1, .nr_occs = 4,
@@ -998,17 +1042,22 @@ int main(int argc, char **argv)
 	int check = -1, opt, a, bi, wi, ti, tests = 0, failed = 0;
 	char *arena_list = NULL;
 
+	for (a = 0; a < NR_BACKENDS; a++)
+		backend_names[a] = backend_tab[a].name;
+	for (a = 0; a < nr_backends; a++)
+		backends[a] = backends_all[a];
 	vcpus = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.cpus = vcpus > 0 ? vcpus : 1;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_BACKEND:
-			nr_backends = parse_names(optarg, backend_names, NR_BACKENDS,
-						  backends, NR_BACKENDS);
+			nr_backends = parse_names(optarg, backend_names, NR_BACKENDS, backends,
+						  NR_BACKENDS, backends_all,
+						  ARRAY_SIZE(backends_all));
 			break;
 		case OPT_WORKLOAD:
 			nr_workloads = parse_names(optarg, workload_names, NR_WORKLOADS,
-						   workloads, NR_WORKLOADS);
+						   workloads, NR_WORKLOADS, NULL, 0);
 			break;
 		case OPT_THREADS:
 			lists.nr_threads = parse_numbers(optarg, lists.threads, MAX_LIST);
