@@ -1,0 +1,1459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nbbs - the stress tester: one harness that runs the same workload on nbbs
+ * and on what a kernel developer would use instead, checks every block it
+ * is given while it measures, and reports one line per run.
+ *
+ * Use: write one line of key=value words to /sys/kernel/debug/nbbs/stress/run
+ * (the write returns when the run is done), then read stress/result:
+ *
+ *   echo "backend=nbbs workload=rand threads=4 order=3 ms=1000" \
+ *       >/sys/kernel/debug/nbbs/stress/run
+ *   tail -n 1 /sys/kernel/debug/nbbs/stress/result
+ *
+ * The module parameter stress="<line>" starts one run when nbbs loads; its
+ * result lands in the same file.  Reading stress/run lists the keys.
+ *
+ * Backends:
+ *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
+ *             blocks of min_block= << 0..max_order=
+ *   spinlock  the same pool with every nbbs_alloc() and nbbs_free() under
+ *             one spinlock: the "-sl" baseline of the NBBS papers
+ *   pages     alloc_pages() and __free_pages() (orders up to the page
+ *             allocator's largest; GFP_KERNEL | __GFP_NORETRY in threads,
+ *             GFP_ATOMIC in the interrupt).  It has no arena: each thread
+ *             may hold at most arena / threads bytes, the share the other
+ *             backends divide, and an allocation beyond that share fails
+ *             (and counts as a failure) without calling the page allocator.
+ *   genpool   lib/genalloc over an arena like nbbs's, allocating naturally
+ *             aligned power-of-two sizes (gen_pool_first_fit_order_align)
+ *
+ * Workloads, per thread, sizes as orders:
+ *   cached  allocate one block and free it, repeatedly
+ *   ls      bursts of objs= allocations (default 16), then their frees in
+ *           the same order (linux-scalability)
+ *   tt      rounds of objs= allocations (default 128), then their frees in
+ *           reverse order (threadtest)
+ *   co      constant occupancy: hold 31 blocks (16 of order, 8 of order + 1,
+ *           4 of + 2, 2 of + 3, 1 of + 4, capped at max_order); repeatedly
+ *           free a random one and allocate the same size again
+ *   rand    objs= slots (default 32); pick one at random: free it when
+ *           held, else allocate a random order 0..order
+ *   bulk    like ls with objs= (default 128), allocation and release timed
+ *           apart (bulk_alloc_ns, bulk_free_ns per operation)
+ *   fill    before the threads start, allocate every smallest block of the
+ *           arena and free a random (100 - occupancy=)% of them; then rand
+ *           on what is left.  On pages, the same number of single pages is
+ *           held, but the page allocator's own free memory is not filled:
+ *           there the figure is rand beside held pages.
+ * For ls, tt and bulk the default objs= shrinks so that all threads
+ * together hold at most half the arena.  Every call counts as one
+ * operation, failed allocations included.
+ *
+ * Correctness while measuring: every live block carries a stamp (owner and
+ * sequence number) in its first word, checked before release (verify=1
+ * fills and checks the whole block).  An ownership bitmap with one bit per
+ * smallest block (per page frame for pages) is claimed on allocation with
+ * one atomic fetch-or per word the block covers and cleared before release:
+ * a bit already set, or already clear, is an overlap, caught exactly.  A
+ * block outside the arena or not aligned to its size is misplaced.  irq=1
+ * adds an hrtimer that allocates and frees from hard-interrupt context
+ * every irq_us= microseconds.
+ *
+ * Control: one kthread per worker, bound round-robin to the online CPUs,
+ * released together by a sleeping start barrier; the run stops after ms=
+ * milliseconds or when each thread has done its share of ops=.  Unloading
+ * nbbs stops a run started by the module parameter.  One run at a time:
+ * a write while one runs fails with -EBUSY.
+ *
+ * Result line fields: the run's parameters, then
+ *   ops        operations (allocation and release calls) of all threads
+ *   ns_per_op  thread time per operation: sum of each thread's run time
+ *              divided by ops
+ *   mops       million operations per second of wall time, all threads
+ *   p50_ns, p99_ns  latency of one operation, from a sample of 1 in 8,
+ *              in buckets of a quarter power of two (bucket middle)
+ *   fails      allocations that returned nothing
+ *   overlaps, stamp_errors, misplaced  must be 0
+ *   leaked     blocks still live in the pool after the run; must be 0
+ *   irq_ops    operations done by the hrtimer (irq=1)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": stress: " fmt
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/genalloc.h>
+#include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "nbbs_core.h"
+#include "nbbs_module.h"
+
+#define STRESS_MAX_THREADS	1024
+#define STRESS_MAX_MS		600000
+#define STRESS_LINE_MAX		512
+#define STRESS_RESULTS		64
+#define STRESS_CO_SLOTS		31
+#define STRESS_IRQ_SLOTS	8
+/* One operation in 2^STRESS_SAMPLE_SHIFT has its latency measured. */
+#define STRESS_SAMPLE_SHIFT	3
+/* Latency histogram: 4 buckets per power of two of nanoseconds. */
+#define STRESS_HIST_SUB_BITS	2
+#define STRESS_HIST_BUCKETS	(64 << STRESS_HIST_SUB_BITS)
+
+enum stress_backend {
+	SB_NBBS,
+	SB_SPINLOCK,
+	SB_PAGES,
+	SB_GENPOOL,
+};
+
+static const char * const stress_backend_names[] = {
+	[SB_NBBS]	= "nbbs",
+	[SB_SPINLOCK]	= "spinlock",
+	[SB_PAGES]	= "pages",
+	[SB_GENPOOL]	= "genpool",
+};
+
+enum stress_workload {
+	SW_CACHED,
+	SW_LS,
+	SW_TT,
+	SW_CO,
+	SW_RAND,
+	SW_BULK,
+	SW_FILL,
+};
+
+static const char * const stress_workload_names[] = {
+	[SW_CACHED]	= "cached",
+	[SW_LS]		= "ls",
+	[SW_TT]		= "tt",
+	[SW_CO]		= "co",
+	[SW_RAND]	= "rand",
+	[SW_BULK]	= "bulk",
+	[SW_FILL]	= "fill",
+};
+
+/* Default objs= per workload; 0: fixed by the workload. */
+static const unsigned int stress_default_objs[] = {
+	[SW_CACHED]	= 1,
+	[SW_LS]		= 16,
+	[SW_TT]		= 128,
+	[SW_CO]		= STRESS_CO_SLOTS,
+	[SW_RAND]	= 32,
+	[SW_BULK]	= 128,
+	[SW_FILL]	= 32,
+};
+
+/**
+ * struct stress_cfg - one experiment, as parsed from a run line
+ * @backend: enum stress_backend
+ * @workload: enum stress_workload
+ * @threads: worker kthreads
+ * @order: block order (largest order drawn for rand and fill)
+ * @max_order: largest order of the private pool
+ * @occupancy: percent of the arena held before a fill run
+ * @objs: blocks a thread holds (ls, tt, bulk, rand, fill); 0: default
+ * @irq_us: hrtimer period with @irq
+ * @arena: bytes in the arena (nbbs, spinlock, genpool; pages' budget)
+ * @min_block: bytes in the smallest block
+ * @ms: stop after this many milliseconds (0: no limit)
+ * @ops: stop when the threads did this many operations (0: no limit)
+ * @seed: seed of the threads' random numbers
+ * @verify: fill and check whole blocks
+ * @irq: allocate and free from an hrtimer too
+ */
+struct stress_cfg {
+	unsigned int backend;
+	unsigned int workload;
+	unsigned int threads;
+	unsigned int order;
+	unsigned int max_order;
+	unsigned int occupancy;
+	unsigned int objs;
+	unsigned int irq_us;
+	unsigned long long arena;
+	unsigned long long min_block;
+	unsigned long long ms;
+	unsigned long long ops;
+	unsigned long long seed;
+	bool verify;
+	bool irq;
+};
+
+/**
+ * struct stress_slot - one block a worker holds
+ * @addr: first byte, NULL when the slot is empty
+ * @stamp: the value written at @addr (and, with verify, the pattern's seed)
+ * @order: the block's order
+ * @claimed: the block's bits in the ownership bitmap are ours
+ */
+struct stress_slot {
+	void *addr;
+	u64 stamp;
+	unsigned int order;
+	bool claimed;
+};
+
+struct stress_run;
+
+/**
+ * struct stress_worker - one thread of a run (or the hrtimer, or the fill)
+ * @run: the run
+ * @task: the kthread; NULL for the hrtimer and the fill
+ * @id: 0 .. threads - 1; threads for the hrtimer, threads + 1 for the fill
+ * @rng: xorshift64 state
+ * @seq: sequence number of the next stamp
+ * @slots: the blocks held
+ * @nr_slots: entries in @slots
+ * @live_bytes: bytes held (the pages backend's budget)
+ * @budget: bytes the pages backend may hold; 0: no budget
+ * @counting: operations count towards the result
+ * @ops: operations counted
+ * @fails: failed allocations counted
+ * @t_start: ktime_get_ns() when the worker left the start barrier
+ * @t_end: ktime_get_ns() when it stopped
+ * @bulk_ns: time in allocation and in release phases (bulk)
+ * @bulk_ops: operations in allocation and in release phases (bulk)
+ * @hist: latency histogram of sampled operations
+ *
+ * Each worker writes only its own structure while it runs; the runner
+ * reads it after the worker has finished.
+ */
+struct stress_worker {
+	struct stress_run *run;
+	struct task_struct *task;
+	unsigned int id;
+	u64 rng;
+	u64 seq;
+	struct stress_slot *slots;
+	unsigned int nr_slots;
+	unsigned long live_bytes;
+	unsigned long budget;
+	bool counting;
+	u64 ops;
+	u64 fails;
+	u64 t_start;
+	u64 t_end;
+	u64 bulk_ns[2];
+	u64 bulk_ops[2];
+	u32 hist[STRESS_HIST_BUCKETS];
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct stress_run - the state of the run in progress
+ * @cfg: its parameters
+ * @min_shift: log2(min_block)
+ * @alloc_max: largest order this backend is asked for
+ * @quota: operations per thread with ops=; 0: none
+ * @base: the arena (nbbs, spinlock, genpool)
+ * @size: bytes in the arena
+ * @pool: the private nbbs pool (nbbs, spinlock)
+ * @lock: the spinlock of the spinlock backend
+ * @gp: the genalloc pool (genpool)
+ * @owner: the ownership bitmap, one bit per smallest block or page frame
+ * @owner_bits: bits in @owner
+ * @workers: @cfg.threads workers, then the hrtimer's, then the fill's
+ * @ready: the last worker reached the start barrier
+ * @go: the start barrier
+ * @nr_waiting: workers not yet at the barrier
+ * @nr_running: workers not yet finished
+ * @stop: the threads should stop
+ * @timer: the hrtimer of irq=1
+ * @period: its period
+ * @overlaps: ownership bits found set on claim or clear on release
+ * @stamp_errors: stamps or verify patterns found changed on release
+ * @misplaced: blocks outside the arena or misaligned
+ */
+struct stress_run {
+	struct stress_cfg cfg;
+	unsigned int min_shift;
+	unsigned int alloc_max;
+	u64 quota;
+	void *base;
+	size_t size;
+	struct nbbs_pool *pool;
+	spinlock_t lock;	/* serialises the spinlock backend's calls */
+	struct gen_pool *gp;
+	atomic_long_t *owner;
+	unsigned long owner_bits;
+	struct stress_worker *workers;
+	struct completion ready;
+	struct completion go;
+	atomic_t nr_waiting;
+	atomic_t nr_running;
+	bool stop;
+	struct hrtimer timer;
+	ktime_t period;
+	atomic_long_t overlaps;
+	atomic_long_t stamp_errors;
+	atomic_long_t misplaced;
+};
+
+/* --- state shared by runs --- */
+
+/* The runner: one run at a time. */
+static atomic_t stress_busy = ATOMIC_INIT(0);
+/* Set at unload: every run stops at once. */
+static bool stress_exiting;
+/* The runner sleeps here until its workers finish or it must stop early. */
+static DECLARE_WAIT_QUEUE_HEAD(stress_wq);
+
+static DEFINE_MUTEX(stress_results_lock);
+static char stress_results[STRESS_RESULTS][STRESS_LINE_MAX];
+static unsigned int stress_results_next;
+static unsigned int stress_results_count;
+
+static struct dentry *stress_dir;
+
+static char stress_param[STRESS_LINE_MAX];
+module_param_string(stress, stress_param, sizeof(stress_param), 0444);
+MODULE_PARM_DESC(stress,
+		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load");
+
+static void stress_param_fn(struct work_struct *work);
+static DECLARE_WORK(stress_param_work, stress_param_fn);
+
+/* --- the page allocator's limit, on the kernels nbbs builds for --- */
+
+static unsigned int stress_max_page_order(void)
+{
+#ifdef MAX_PAGE_ORDER
+	return MAX_PAGE_ORDER;
+#else
+	return MAX_ORDER - 1;
+#endif
+}
+
+/* One past the highest page frame of any online node. */
+static unsigned long stress_end_pfn(void)
+{
+	unsigned long end = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		end = max(end, pgdat_end_pfn(NODE_DATA(nid)));
+	return end;
+}
+
+/* --- backends --- */
+
+static void *stress_backend_alloc(struct stress_run *r, unsigned int order, bool atomic)
+{
+	unsigned long flags, addr;
+	struct page *page;
+	void *p;
+
+	switch (r->cfg.backend) {
+	case SB_NBBS:
+		return nbbs_alloc(r->pool, order);
+	case SB_SPINLOCK:
+		/* Interrupts off only when the hrtimer takes the lock too. */
+		if (r->cfg.irq) {
+			spin_lock_irqsave(&r->lock, flags);
+			p = nbbs_alloc(r->pool, order);
+			spin_unlock_irqrestore(&r->lock, flags);
+		} else {
+			spin_lock(&r->lock);
+			p = nbbs_alloc(r->pool, order);
+			spin_unlock(&r->lock);
+		}
+		return p;
+	case SB_PAGES:
+		page = alloc_pages(atomic ? GFP_ATOMIC | __GFP_NOWARN :
+				   GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, order);
+		return page ? page_address(page) : NULL;
+	case SB_GENPOOL:
+		addr = gen_pool_alloc(r->gp, 1UL << (r->min_shift + order));
+		return (void *)addr;
+	}
+	return NULL;
+}
+
+static void stress_backend_free(struct stress_run *r, void *addr, unsigned int order)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	switch (r->cfg.backend) {
+	case SB_NBBS:
+		ret = nbbs_free(r->pool, addr);
+		break;
+	case SB_SPINLOCK:
+		if (r->cfg.irq) {
+			spin_lock_irqsave(&r->lock, flags);
+			ret = nbbs_free(r->pool, addr);
+			spin_unlock_irqrestore(&r->lock, flags);
+		} else {
+			spin_lock(&r->lock);
+			ret = nbbs_free(r->pool, addr);
+			spin_unlock(&r->lock);
+		}
+		break;
+	case SB_PAGES:
+		__free_pages(virt_to_page(addr), order);
+		break;
+	case SB_GENPOOL:
+		gen_pool_free(r->gp, (unsigned long)addr, 1UL << (r->min_shift + order));
+		break;
+	}
+	/* nbbs refused the pointer (and warned): a block we were never given. */
+	if (ret)
+		atomic_long_inc(&r->overlaps);
+}
+
+/* Build the backend's pool and the ownership bitmap. */
+static int stress_backend_setup(struct stress_run *r)
+{
+	struct stress_cfg *c = &r->cfg;
+	int ret;
+
+	if (c->backend == SB_PAGES) {
+		r->owner_bits = stress_end_pfn();
+	} else {
+		r->size = c->arena;
+		r->base = vmalloc(r->size);
+		if (!r->base) {
+			pr_err("cannot vmalloc an arena of %zu bytes\n", r->size);
+			return -ENOMEM;
+		}
+		r->owner_bits = r->size >> r->min_shift;
+	}
+
+	r->owner = kvcalloc(BITS_TO_LONGS(r->owner_bits), sizeof(*r->owner), GFP_KERNEL);
+	if (!r->owner)
+		return -ENOMEM;
+
+	switch (c->backend) {
+	case SB_NBBS:
+	case SB_SPINLOCK:
+		spin_lock_init(&r->lock);
+		r->pool = nbbs_pool_create(r->base, r->size, r->min_shift, c->max_order,
+					   GFP_KERNEL);
+		if (IS_ERR(r->pool)) {
+			ret = PTR_ERR(r->pool);
+			r->pool = NULL;
+			pr_err("cannot build a pool of %zu bytes: %d\n", r->size, ret);
+			return ret;
+		}
+		break;
+	case SB_GENPOOL:
+		r->gp = gen_pool_create(r->min_shift, NUMA_NO_NODE);
+		if (!r->gp)
+			return -ENOMEM;
+		gen_pool_set_algo(r->gp, gen_pool_first_fit_order_align, NULL);
+		ret = gen_pool_add(r->gp, (unsigned long)r->base, r->size, NUMA_NO_NODE);
+		if (ret)
+			return ret;
+		break;
+	}
+	return 0;
+}
+
+/* Blocks still live in the backend once every worker has released. */
+static unsigned long stress_backend_leaked(struct stress_run *r)
+{
+	if (r->pool)
+		return nbbs_pool_live_blocks(r->pool);
+	if (r->gp)
+		return (r->size - gen_pool_avail(r->gp)) >> r->min_shift;
+	return 0;
+}
+
+static void stress_backend_teardown(struct stress_run *r)
+{
+	if (r->pool)
+		nbbs_pool_destroy(r->pool);
+	/* gen_pool_destroy() BUG()s on a live block: leak the pool instead. */
+	if (r->gp && gen_pool_avail(r->gp) == r->size)
+		gen_pool_destroy(r->gp);
+	kvfree(r->owner);
+	vfree(r->base);
+}
+
+/* --- checks on every block --- */
+
+/*
+ * The block's first bit in the ownership bitmap, or -1 when it is outside
+ * the arena (or the memory map) or not aligned to its size.
+ */
+static long stress_block_index(struct stress_run *r, void *addr, unsigned int order)
+{
+	unsigned long idx, n = 1UL << order;
+
+	if (r->cfg.backend == SB_PAGES) {
+		idx = page_to_pfn(virt_to_page(addr));
+	} else {
+		if (addr < r->base)
+			return -1;
+		idx = (unsigned long)(addr - r->base);
+		if (idx & ((1UL << r->min_shift) - 1))
+			return -1;
+		idx >>= r->min_shift;
+	}
+	if (idx & (n - 1) || idx >= r->owner_bits || r->owner_bits - idx < n)
+		return -1;
+	return idx;
+}
+
+/*
+ * Claim (or, with @release, give back) the block's bits: one atomic per
+ * word it covers, fully ordered, so of two CPUs given overlapping blocks at
+ * least one sees the other's bits.  Return: true when none was taken (on
+ * release: all were ours).
+ */
+static bool stress_own(struct stress_run *r, unsigned long idx, unsigned int order,
+		       bool release)
+{
+	unsigned long n = 1UL << order, mask, old, i;
+	atomic_long_t *word = &r->owner[BIT_WORD(idx)];
+	bool ok = true;
+
+	if (n < BITS_PER_LONG) {
+		mask = ((1UL << n) - 1) << (idx % BITS_PER_LONG);
+		if (release)
+			return (atomic_long_fetch_andnot(mask, word) & mask) == mask;
+		return !(atomic_long_fetch_or(mask, word) & mask);
+	}
+	/* Naturally aligned: the block covers whole words. */
+	for (i = 0; i < n / BITS_PER_LONG; i++) {
+		old = atomic_long_xchg(&word[i], release ? 0 : ~0UL);
+		if (old != (release ? ~0UL : 0))
+			ok = false;
+	}
+	return ok;
+}
+
+static u64 stress_pattern(u64 stamp, unsigned long i)
+{
+	return stamp + i * 0x9e3779b97f4a7c15ULL;
+}
+
+static void stress_stamp(struct stress_worker *w, struct stress_slot *s)
+{
+	unsigned long i, words = (1UL << (w->run->min_shift + s->order)) / sizeof(u64);
+	u64 *p = s->addr;
+
+	s->stamp = ((u64)(w->id + 1) << 48) | (w->seq++ & (BIT_ULL(48) - 1));
+	if (!w->run->cfg.verify) {
+		WRITE_ONCE(*p, s->stamp);
+		return;
+	}
+	for (i = 0; i < words; i++)
+		p[i] = stress_pattern(s->stamp, i);
+}
+
+static bool stress_stamp_ok(struct stress_worker *w, struct stress_slot *s)
+{
+	unsigned long i, words = (1UL << (w->run->min_shift + s->order)) / sizeof(u64);
+	u64 *p = s->addr;
+
+	if (!w->run->cfg.verify)
+		return READ_ONCE(*p) == s->stamp;
+	for (i = 0; i < words; i++)
+		if (p[i] != stress_pattern(s->stamp, i))
+			return false;
+	return true;
+}
+
+/* --- one operation --- */
+
+static unsigned int stress_hist_bucket(u64 ns)
+{
+	unsigned int lg;
+
+	if (ns < (1U << STRESS_HIST_SUB_BITS))
+		return ns;
+	lg = ilog2(ns);
+	return (lg << STRESS_HIST_SUB_BITS) |
+	       ((ns >> (lg - STRESS_HIST_SUB_BITS)) & ((1U << STRESS_HIST_SUB_BITS) - 1));
+}
+
+/* The middle of a histogram bucket, in ns. */
+static u64 stress_hist_value(unsigned int b)
+{
+	unsigned int lg = b >> STRESS_HIST_SUB_BITS, sub = b & ((1U << STRESS_HIST_SUB_BITS) - 1);
+	u64 width;
+
+	if (lg < STRESS_HIST_SUB_BITS)
+		return b;
+	width = 1ULL << (lg - STRESS_HIST_SUB_BITS);
+	return (((1ULL << STRESS_HIST_SUB_BITS) + sub) << (lg - STRESS_HIST_SUB_BITS)) + width / 2;
+}
+
+static bool stress_sampled(struct stress_worker *w)
+{
+	return !(w->ops & ((1U << STRESS_SAMPLE_SHIFT) - 1));
+}
+
+static void stress_count(struct stress_worker *w, bool sampled, u64 t0)
+{
+	if (!w->counting)
+		return;
+	if (sampled)
+		w->hist[stress_hist_bucket(local_clock() - t0)]++;
+	w->ops++;
+}
+
+/* Allocate a block of @order into the empty slot @s; false if none. */
+static bool stress_alloc(struct stress_worker *w, struct stress_slot *s, unsigned int order)
+{
+	struct stress_run *r = w->run;
+	unsigned long bytes = 1UL << (r->min_shift + order);
+	bool sampled = stress_sampled(w);
+	u64 t0 = sampled ? local_clock() : 0;
+	void *addr = NULL;
+	long idx;
+
+	if (!w->budget || w->live_bytes + bytes <= w->budget)
+		addr = stress_backend_alloc(r, order, !in_task());
+	stress_count(w, sampled, t0);
+	if (!addr) {
+		if (w->counting)
+			w->fails++;
+		return false;
+	}
+
+	s->addr = addr;
+	s->order = order;
+	w->live_bytes += bytes;
+	idx = stress_block_index(r, addr, order);
+	if (idx < 0) {
+		atomic_long_inc(&r->misplaced);
+		s->claimed = false;
+		return true;
+	}
+	if (!stress_own(r, idx, order, false))
+		atomic_long_inc(&r->overlaps);
+	s->claimed = true;
+	stress_stamp(w, s);
+	return true;
+}
+
+/* Check and release the block in @s, if any. */
+static void stress_free(struct stress_worker *w, struct stress_slot *s)
+{
+	struct stress_run *r = w->run;
+	bool sampled;
+	u64 t0;
+
+	if (!s->addr)
+		return;
+	if (s->claimed) {
+		if (!stress_stamp_ok(w, s))
+			atomic_long_inc(&r->stamp_errors);
+		/* Cleared before the block goes back: its next owner claims it. */
+		if (!stress_own(r, stress_block_index(r, s->addr, s->order), s->order, true))
+			atomic_long_inc(&r->overlaps);
+	}
+	sampled = stress_sampled(w);
+	t0 = sampled ? local_clock() : 0;
+	stress_backend_free(r, s->addr, s->order);
+	stress_count(w, sampled, t0);
+	w->live_bytes -= 1UL << (r->min_shift + s->order);
+	s->addr = NULL;
+}
+
+static void stress_free_all(struct stress_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nr_slots; i++)
+		stress_free(w, &w->slots[i]);
+}
+
+/* xorshift64: cheap, per worker, reproducible from seed=. */
+static u64 stress_random(struct stress_worker *w)
+{
+	u64 x = w->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->rng = x;
+	return x;
+}
+
+static unsigned int stress_below(struct stress_worker *w, unsigned int n)
+{
+	return (u32)stress_random(w) % n;
+}
+
+/* --- workloads --- */
+
+static bool stress_should_stop(struct stress_worker *w)
+{
+	struct stress_run *r = w->run;
+
+	return READ_ONCE(r->stop) || READ_ONCE(stress_exiting) ||
+	       (r->quota && w->ops >= r->quota);
+}
+
+static void stress_cached(struct stress_worker *w)
+{
+	unsigned int order = w->run->cfg.order;
+
+	while (!stress_should_stop(w)) {
+		if (stress_alloc(w, &w->slots[0], order))
+			stress_free(w, &w->slots[0]);
+		cond_resched();
+	}
+}
+
+/* ls, tt and bulk: allocate every slot, then free them all. */
+static void stress_rounds(struct stress_worker *w)
+{
+	struct stress_run *r = w->run;
+	unsigned int order = r->cfg.order, n = w->nr_slots, i;
+	bool lifo = r->cfg.workload == SW_TT;
+	bool bulk = r->cfg.workload == SW_BULK;
+	u64 t, ops;
+
+	while (!stress_should_stop(w)) {
+		t = bulk ? ktime_get_ns() : 0;
+		ops = w->ops;
+		for (i = 0; i < n && !stress_should_stop(w); i++)
+			stress_alloc(w, &w->slots[i], order);
+		if (bulk) {
+			w->bulk_ns[0] += ktime_get_ns() - t;
+			w->bulk_ops[0] += w->ops - ops;
+			t = ktime_get_ns();
+			ops = w->ops;
+		}
+		for (i = 0; i < n; i++)
+			stress_free(w, &w->slots[lifo ? n - 1 - i : i]);
+		if (bulk) {
+			w->bulk_ns[1] += ktime_get_ns() - t;
+			w->bulk_ops[1] += w->ops - ops;
+		}
+		cond_resched();
+	}
+}
+
+/* The order of constant-occupancy slot @i: 16 of +0, 8 of +1, ... 1 of +4. */
+static unsigned int stress_co_order(struct stress_run *r, unsigned int i)
+{
+	unsigned int extra = i < 16 ? 0 : i < 24 ? 1 : i < 28 ? 2 : i < 30 ? 3 : 4;
+
+	return min(r->cfg.order + extra, r->alloc_max);
+}
+
+static void stress_co(struct stress_worker *w)
+{
+	struct stress_run *r = w->run;
+	unsigned int i;
+
+	for (i = 0; i < STRESS_CO_SLOTS && !stress_should_stop(w); i++)
+		stress_alloc(w, &w->slots[i], stress_co_order(r, i));
+	while (!stress_should_stop(w)) {
+		i = stress_below(w, STRESS_CO_SLOTS);
+		stress_free(w, &w->slots[i]);
+		stress_alloc(w, &w->slots[i], stress_co_order(r, i));
+		cond_resched();
+	}
+}
+
+/* One step of rand: free a held slot, or fill an empty one. */
+static void stress_rand_step(struct stress_worker *w)
+{
+	struct stress_slot *s = &w->slots[stress_below(w, w->nr_slots)];
+
+	if (s->addr)
+		stress_free(w, s);
+	else
+		stress_alloc(w, s, stress_below(w, w->run->cfg.order + 1));
+}
+
+static void stress_rand(struct stress_worker *w)
+{
+	while (!stress_should_stop(w)) {
+		stress_rand_step(w);
+		cond_resched();
+	}
+}
+
+static void stress_workload(struct stress_worker *w)
+{
+	switch (w->run->cfg.workload) {
+	case SW_CACHED:
+		stress_cached(w);
+		break;
+	case SW_LS:
+	case SW_TT:
+	case SW_BULK:
+		stress_rounds(w);
+		break;
+	case SW_CO:
+		stress_co(w);
+		break;
+	case SW_RAND:
+	case SW_FILL:
+		stress_rand(w);
+		break;
+	}
+}
+
+/* --- threads, hrtimer, fill --- */
+
+static int stress_thread(void *data)
+{
+	struct stress_worker *w = data;
+	struct stress_run *r = w->run;
+
+	if (atomic_dec_and_test(&r->nr_waiting))
+		complete(&r->ready);
+	wait_for_completion(&r->go);
+
+	w->counting = true;
+	w->t_start = ktime_get_ns();
+	stress_workload(w);
+	w->t_end = ktime_get_ns();
+	w->counting = false;
+	stress_free_all(w);
+
+	if (atomic_dec_and_test(&r->nr_running))
+		wake_up_all(&stress_wq);
+
+	/* Stay until kthread_stop(): the runner still reads this worker. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* Hard-interrupt context: replace one block of a small ring. */
+static enum hrtimer_restart stress_timer_fn(struct hrtimer *timer)
+{
+	struct stress_run *r = container_of(timer, struct stress_run, timer);
+	struct stress_worker *w = &r->workers[r->cfg.threads];
+	struct stress_slot *s = &w->slots[w->seq % STRESS_IRQ_SLOTS];
+	unsigned int order = r->cfg.order;
+
+	if (READ_ONCE(r->stop) || READ_ONCE(stress_exiting))
+		return HRTIMER_NORESTART;
+	if (r->cfg.workload == SW_RAND || r->cfg.workload == SW_FILL)
+		order = stress_below(w, order + 1);
+	stress_free(w, s);
+	if (!stress_alloc(w, s, order))
+		w->seq++;	/* move on to the next slot all the same */
+	hrtimer_forward_now(timer, r->period);
+	return HRTIMER_RESTART;
+}
+
+/*
+ * fill: hold every smallest block, then give back a random share.  The
+ * fill's worker keeps what stays held until the run ends.
+ */
+static void stress_prefill(struct stress_run *r)
+{
+	struct stress_worker *w = &r->workers[r->cfg.threads + 1];
+	unsigned int i, n = 0, keep;
+	struct stress_slot tmp;
+
+	for (i = 0; i < w->nr_slots; i++) {
+		if (!stress_alloc(w, &w->slots[n], 0))
+			break;
+		n++;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	/* Fisher-Yates: a random @keep of the @n stay at the front. */
+	keep = div_u64((u64)n * r->cfg.occupancy, 100);
+	for (i = 0; i < keep; i++) {
+		unsigned int j = i + stress_below(w, n - i);
+
+		tmp = w->slots[i];
+		w->slots[i] = w->slots[j];
+		w->slots[j] = tmp;
+	}
+	for (i = keep; i < n; i++)
+		stress_free(w, &w->slots[i]);
+}
+
+/* --- the runner --- */
+
+static unsigned int stress_nr_slots(struct stress_run *r)
+{
+	struct stress_cfg *c = &r->cfg;
+	unsigned long fit;
+
+	if (c->workload == SW_CACHED || c->workload == SW_CO)
+		return stress_default_objs[c->workload];
+	if (c->objs)
+		return c->objs;
+	if (c->workload == SW_RAND || c->workload == SW_FILL)
+		return stress_default_objs[c->workload];
+	/* ls, tt, bulk: all threads hold at most half the arena. */
+	fit = (c->arena >> (r->min_shift + c->order)) / (2 * c->threads);
+	return clamp_t(unsigned long, fit, 1, stress_default_objs[c->workload]);
+}
+
+static int stress_alloc_workers(struct stress_run *r)
+{
+	unsigned int i, nr = r->cfg.threads + 2;
+	struct stress_worker *w;
+
+	r->workers = kvcalloc(nr, sizeof(*r->workers), GFP_KERNEL);
+	if (!r->workers)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		w = &r->workers[i];
+		w->run = r;
+		w->id = i;
+		/* xorshift must not start at 0. */
+		w->rng = (r->cfg.seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0xbf58476d1ce4e5b9ULL;
+		if (!w->rng)
+			w->rng = 1;
+		if (i < r->cfg.threads)
+			w->nr_slots = stress_nr_slots(r);
+		else if (i == r->cfg.threads)
+			w->nr_slots = r->cfg.irq ? STRESS_IRQ_SLOTS : 0;
+		else
+			w->nr_slots = r->cfg.workload == SW_FILL ? r->cfg.arena >> r->min_shift : 0;
+		if (!w->nr_slots)
+			continue;
+		w->slots = kvcalloc(w->nr_slots, sizeof(*w->slots), GFP_KERNEL);
+		if (!w->slots)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void stress_free_workers(struct stress_run *r)
+{
+	unsigned int i;
+
+	if (!r->workers)
+		return;
+	for (i = 0; i < r->cfg.threads + 2; i++)
+		kvfree(r->workers[i].slots);
+	kvfree(r->workers);
+}
+
+/* Create one bound kthread per worker, start them together, wait. */
+static int stress_threads_run(struct stress_run *r)
+{
+	unsigned int i, n = r->cfg.threads, created = 0;
+	long timeout = MAX_SCHEDULE_TIMEOUT;
+	struct task_struct *t;
+	int cpu = -1, ret = 0;
+
+	init_completion(&r->ready);
+	init_completion(&r->go);
+	atomic_set(&r->nr_waiting, n);
+	atomic_set(&r->nr_running, n);
+
+	for (i = 0; i < n; i++) {
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		t = kthread_create(stress_thread, &r->workers[i], "nbbs_stress/%u", i);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			pr_err("cannot create worker %u: %d\n", i, ret);
+			goto stop;
+		}
+		kthread_bind(t, cpu);
+		r->workers[i].task = t;
+		created++;
+	}
+	for (i = 0; i < n; i++)
+		wake_up_process(r->workers[i].task);
+	wait_for_completion(&r->ready);
+
+	if (r->cfg.irq) {
+		r->period = ns_to_ktime((u64)r->cfg.irq_us * NSEC_PER_USEC);
+		hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		r->timer.function = stress_timer_fn;
+		r->workers[n].counting = true;
+		hrtimer_start(&r->timer, r->period, HRTIMER_MODE_REL_HARD);
+	}
+	complete_all(&r->go);
+
+	if (r->cfg.ms)
+		timeout = msecs_to_jiffies(r->cfg.ms);
+	/* A signal to the writer ends the run early; the result still counts. */
+	wait_event_interruptible_timeout(stress_wq, !atomic_read(&r->nr_running) ||
+					 READ_ONCE(stress_exiting), timeout);
+	WRITE_ONCE(r->stop, true);
+	wait_event(stress_wq, !atomic_read(&r->nr_running));
+
+	if (r->cfg.irq) {
+		hrtimer_cancel(&r->timer);
+		r->workers[n].counting = false;
+		stress_free_all(&r->workers[n]);
+	}
+stop:
+	for (i = 0; i < created; i++)
+		kthread_stop(r->workers[i].task);
+	return ret;
+}
+
+/* The latency at @permille of the merged histograms. */
+static u64 stress_percentile(const u32 *hist, u64 total, unsigned int permille)
+{
+	u64 want = div_u64(total * permille + 999, 1000), seen = 0;
+	unsigned int b;
+
+	if (!total)
+		return 0;
+	for (b = 0; b < STRESS_HIST_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= want)
+			return stress_hist_value(b);
+	}
+	return stress_hist_value(STRESS_HIST_BUCKETS - 1);
+}
+
+static void stress_store(const char *line)
+{
+	mutex_lock(&stress_results_lock);
+	strscpy(stress_results[stress_results_next], line, STRESS_LINE_MAX);
+	stress_results_next = (stress_results_next + 1) % STRESS_RESULTS;
+	if (stress_results_count < STRESS_RESULTS)
+		stress_results_count++;
+	mutex_unlock(&stress_results_lock);
+}
+
+/* Sum the workers up into one result line, store it and log it. */
+static void stress_report(struct stress_run *r, unsigned long leaked)
+{
+	struct stress_cfg *c = &r->cfg;
+	u64 ops = 0, fails = 0, ns = 0, samples = 0, first = U64_MAX, last = 0, wall;
+	u64 bulk_ns[2] = { 0 }, bulk_ops[2] = { 0 }, tenths, kops;
+	struct stress_worker *w;
+	unsigned int i, b, k;
+	char *line;
+	u32 *hist;
+	int len;
+
+	line = kmalloc(STRESS_LINE_MAX, GFP_KERNEL);
+	hist = kcalloc(STRESS_HIST_BUCKETS, sizeof(*hist), GFP_KERNEL);
+	if (!line || !hist)
+		goto out;
+
+	for (i = 0; i < c->threads; i++) {
+		w = &r->workers[i];
+		ops += w->ops;
+		fails += w->fails;
+		ns += w->t_end - w->t_start;
+		first = min(first, w->t_start);
+		last = max(last, w->t_end);
+		for (k = 0; k < 2; k++) {
+			bulk_ns[k] += w->bulk_ns[k];
+			bulk_ops[k] += w->bulk_ops[k];
+		}
+		for (b = 0; b < STRESS_HIST_BUCKETS; b++) {
+			hist[b] += w->hist[b];
+			samples += w->hist[b];
+		}
+	}
+	wall = last > first ? last - first : 1;
+	tenths = ops ? div64_u64(ns * 10, ops) : 0;
+	kops = div64_u64(ops * 1000000, wall);	/* thousandths of Mops/s */
+
+	len = scnprintf(line, STRESS_LINE_MAX,
+			"backend=%s workload=%s threads=%u order=%u max_order=%u occupancy=%u ops=%llu ns_per_op=%llu.%llu mops=%llu.%03llu p50_ns=%llu p99_ns=%llu fails=%llu overlaps=%ld stamp_errors=%ld misplaced=%ld leaked=%lu",
+			stress_backend_names[c->backend], stress_workload_names[c->workload],
+			c->threads, c->order, r->alloc_max, c->occupancy, ops,
+			div_u64(tenths, 10), tenths % 10, div_u64(kops, 1000), kops % 1000,
+			stress_percentile(hist, samples, 500),
+			stress_percentile(hist, samples, 990), fails,
+			atomic_long_read(&r->overlaps), atomic_long_read(&r->stamp_errors),
+			atomic_long_read(&r->misplaced), leaked);
+	len += scnprintf(line + len, STRESS_LINE_MAX - len,
+			 " objs=%u ms=%llu wall_us=%llu verify=%d irq_ops=%llu cpus=%u",
+			 r->workers[0].nr_slots, c->ms, div_u64(wall, NSEC_PER_USEC),
+			 c->verify, r->workers[c->threads].ops, num_online_cpus());
+	if (c->workload == SW_BULK)
+		scnprintf(line + len, STRESS_LINE_MAX - len,
+			  " bulk_alloc_ns=%llu bulk_free_ns=%llu",
+			  bulk_ops[0] ? div64_u64(bulk_ns[0], bulk_ops[0]) : 0,
+			  bulk_ops[1] ? div64_u64(bulk_ns[1], bulk_ops[1]) : 0);
+	stress_store(line);
+	pr_info("%s\n", line);
+out:
+	kfree(hist);
+	kfree(line);
+}
+
+/*
+ * pages: each thread may hold the share of the arena the other backends
+ * divide (what a fill left of it).
+ */
+static void stress_set_budgets(struct stress_run *r)
+{
+	struct stress_cfg *c = &r->cfg;
+	unsigned long budget = c->arena;
+	unsigned int i;
+
+	if (c->workload == SW_FILL)
+		budget = div_u64((u64)budget * (100 - c->occupancy), 100);
+	budget = max(budget / c->threads, 1UL);
+	for (i = 0; i < c->threads; i++)
+		r->workers[i].budget = budget;
+}
+
+/* Run one experiment; the caller holds stress_busy. */
+static int stress_execute(const struct stress_cfg *cfg)
+{
+	unsigned long leaked = 0;
+	struct stress_run *r;
+	int ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->cfg = *cfg;
+	r->min_shift = cfg->backend == SB_PAGES ? PAGE_SHIFT : ilog2(cfg->min_block);
+	r->alloc_max = cfg->backend == SB_PAGES ?
+		       min(cfg->max_order, stress_max_page_order()) : cfg->max_order;
+	r->quota = cfg->ops ? div_u64(cfg->ops + cfg->threads - 1, cfg->threads) : 0;
+	atomic_long_set(&r->overlaps, 0);
+	atomic_long_set(&r->stamp_errors, 0);
+	atomic_long_set(&r->misplaced, 0);
+
+	ret = stress_backend_setup(r);
+	if (ret)
+		goto out;
+	ret = stress_alloc_workers(r);
+	if (ret)
+		goto out;
+	if (cfg->workload == SW_FILL)
+		stress_prefill(r);
+	if (cfg->backend == SB_PAGES)
+		stress_set_budgets(r);
+
+	ret = stress_threads_run(r);
+	stress_free_all(&r->workers[cfg->threads + 1]);
+	if (ret)
+		goto out;
+	leaked = stress_backend_leaked(r);
+	stress_report(r, leaked);
+out:
+	stress_free_workers(r);
+	stress_backend_teardown(r);
+	kfree(r);
+	return ret;
+}
+
+/* --- parsing a run line --- */
+
+static void stress_defaults(struct stress_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->backend = SB_NBBS;
+	c->workload = SW_RAND;
+	c->threads = num_online_cpus();
+	c->max_order = 10;
+	c->arena = SZ_64M;
+	c->min_block = PAGE_SIZE;
+	c->irq_us = 1000;
+}
+
+static int stress_parse_uint(const char *key, const char *val, unsigned long long max,
+			     unsigned long long *out, bool bytes)
+{
+	unsigned long long v;
+	char *end;
+	int ret = 0;
+
+	if (bytes) {
+		v = memparse(val, &end);
+		if (end == val || *end)
+			ret = -EINVAL;
+	} else {
+		ret = kstrtoull(val, 0, &v);
+	}
+	if (ret || v > max) {
+		pr_err("%s=%s: must be a number from 0 to %llu%s\n", key, val, max,
+		       bytes ? " (K, M, G suffixes allowed)" : "");
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The numeric keys of a run line. */
+struct stress_key {
+	const char *key;
+	size_t off;
+	unsigned long long max;
+	bool is_ull;
+	bool bytes;
+};
+
+#define STRESS_UINT(k, m)	{ #k, offsetof(struct stress_cfg, k), m, false, false }
+#define STRESS_ULL(k, m, b)	{ #k, offsetof(struct stress_cfg, k), m, true, b }
+
+static const struct stress_key stress_keys[] = {
+	STRESS_UINT(threads, STRESS_MAX_THREADS),
+	STRESS_UINT(order, NBBS_ORDER_LIMIT),
+	STRESS_UINT(max_order, NBBS_ORDER_LIMIT),
+	STRESS_UINT(occupancy, 100),
+	STRESS_UINT(objs, 1U << 20),
+	STRESS_UINT(irq_us, 1000000),
+	STRESS_ULL(arena, 1ULL << 40, true),
+	STRESS_ULL(min_block, 1ULL << 30, true),
+	STRESS_ULL(ms, STRESS_MAX_MS, false),
+	STRESS_ULL(ops, 1ULL << 40, false),
+	STRESS_ULL(seed, U64_MAX, false),
+};
+
+static int stress_parse_word(struct stress_cfg *c, char *word)
+{
+	char *key = strsep(&word, "=");
+	unsigned long long v;
+	unsigned int i;
+	int ret;
+
+	if (!word || !*word) {
+		pr_err("'%s': expected key=value\n", key);
+		return -EINVAL;
+	}
+	if (!strcmp(key, "backend") || !strcmp(key, "workload")) {
+		bool be = key[0] == 'b';
+
+		ret = be ? match_string(stress_backend_names,
+					ARRAY_SIZE(stress_backend_names), word) :
+			   match_string(stress_workload_names,
+					ARRAY_SIZE(stress_workload_names), word);
+		if (ret < 0) {
+			pr_err("%s=%s: unknown; one of %s\n", key, word,
+			       be ? "nbbs, spinlock, pages, genpool" :
+				    "cached, ls, tt, co, rand, bulk, fill");
+			return -EINVAL;
+		}
+		*(be ? &c->backend : &c->workload) = ret;
+		return 0;
+	}
+	if (!strcmp(key, "verify") || !strcmp(key, "irq")) {
+		bool b;
+
+		if (kstrtobool(word, &b)) {
+			pr_err("%s=%s: must be 0 or 1\n", key, word);
+			return -EINVAL;
+		}
+		*(key[0] == 'v' ? &c->verify : &c->irq) = b;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(stress_keys); i++) {
+		const struct stress_key *k = &stress_keys[i];
+
+		if (strcmp(key, k->key))
+			continue;
+		ret = stress_parse_uint(key, word, k->max, &v, k->bytes);
+		if (ret)
+			return ret;
+		if (k->is_ull)
+			*(unsigned long long *)((char *)c + k->off) = v;
+		else
+			*(unsigned int *)((char *)c + k->off) = v;
+		return 0;
+	}
+	pr_err("unknown key '%s' (read stress/run for the keys)\n", key);
+	return -EINVAL;
+}
+
+/* Check the parameters against each other. */
+static int stress_check(struct stress_cfg *c)
+{
+	unsigned int arena_order, limit;
+
+	if (!c->threads) {
+		pr_err("threads=0: at least one thread\n");
+		return -EINVAL;
+	}
+	if (c->min_block < 8 || !is_power_of_2(c->min_block)) {
+		pr_err("min_block=%llu: must be a power of two of at least 8 bytes\n",
+		       c->min_block);
+		return -EINVAL;
+	}
+	if (c->backend == SB_PAGES && c->min_block != PAGE_SIZE) {
+		pr_err("min_block=%llu: the pages backend has blocks of PAGE_SIZE (%lu)\n",
+		       c->min_block, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (c->arena < c->min_block || !is_power_of_2(c->arena)) {
+		pr_err("arena=%llu: must be a power-of-two multiple of min_block=%llu\n",
+		       c->arena, c->min_block);
+		return -EINVAL;
+	}
+	arena_order = ilog2(c->arena) - ilog2(c->min_block);
+	if (c->max_order > arena_order) {
+		pr_err("max_order=%u: at most %u for arena=%llu and min_block=%llu\n",
+		       c->max_order, arena_order, c->arena, c->min_block);
+		return -EINVAL;
+	}
+	limit = c->backend == SB_PAGES ? min(c->max_order, stress_max_page_order()) :
+					 c->max_order;
+	if (c->order > limit) {
+		pr_err("order=%u: at most %u (max_order=%u%s)\n", c->order, limit, c->max_order,
+		       c->backend == SB_PAGES ? ", and the page allocator's largest order" : "");
+		return -EINVAL;
+	}
+	if (c->workload == SW_FILL && arena_order > 24) {
+		pr_err("workload=fill: arena=%llu has more than 2^24 smallest blocks to fill\n",
+		       c->arena);
+		return -EINVAL;
+	}
+	if (!c->ms && !c->ops)
+		c->ms = 1000;
+	return 0;
+}
+
+static int stress_parse(char *line, struct stress_cfg *c)
+{
+	char *word;
+	int ret;
+
+	stress_defaults(c);
+	while ((word = strsep(&line, " \t\n")) != NULL) {
+		if (!*word)
+			continue;
+		ret = stress_parse_word(c, word);
+		if (ret)
+			return ret;
+	}
+	return stress_check(c);
+}
+
+/* Parse and run @line unless a run is in progress. */
+static int stress_run_line(char *line)
+{
+	struct stress_cfg cfg;
+	int ret;
+
+	if (atomic_cmpxchg(&stress_busy, 0, 1))
+		return -EBUSY;
+	ret = stress_parse(line, &cfg);
+	if (!ret)
+		ret = stress_execute(&cfg);
+	atomic_set(&stress_busy, 0);
+	return ret;
+}
+
+/* --- debugfs --- */
+
+static ssize_t run_write(struct file *file, const char __user *ubuf, size_t len,
+			 loff_t *ppos)
+{
+	char *line;
+	int ret;
+
+	if (len >= STRESS_LINE_MAX)
+		return -EINVAL;
+	line = memdup_user_nul(ubuf, len);
+	if (IS_ERR(line))
+		return PTR_ERR(line);
+	ret = stress_run_line(line);
+	kfree(line);
+	return ret ? ret : len;
+}
+
+static int run_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, "write one line of key=value words; the write returns when the run is done\n");
+	seq_puts(m, "backend=nbbs|spinlock|pages|genpool workload=cached|ls|tt|co|rand|bulk|fill\n");
+	seq_puts(m, "threads=N order=K max_order=K arena=BYTES min_block=BYTES occupancy=PERCENT\n");
+	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US\n");
+	return 0;
+}
+
+static int run_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, run_show, NULL);
+}
+
+static const struct file_operations run_fops = {
+	.owner = THIS_MODULE,
+	.open = run_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = run_write,
+};
+
+static int result_show(struct seq_file *m, void *unused)
+{
+	unsigned int i, first;
+
+	mutex_lock(&stress_results_lock);
+	first = (stress_results_next + STRESS_RESULTS - stress_results_count) % STRESS_RESULTS;
+	for (i = 0; i < stress_results_count; i++)
+		seq_printf(m, "%s\n", stress_results[(first + i) % STRESS_RESULTS]);
+	mutex_unlock(&stress_results_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(result);
+
+static void stress_param_fn(struct work_struct *work)
+{
+	char *line = kstrdup(stress_param, GFP_KERNEL);
+	int ret;
+
+	if (!line)
+		return;
+	ret = stress_run_line(line);
+	if (ret)
+		pr_err("stress=%s: %d\n", stress_param, ret);
+	kfree(line);
+}
+
+/**
+ * nbbs_stress_init() - create /sys/kernel/debug/nbbs/stress; start the run
+ * that the stress= parameter asks for
+ *
+ * Context: Process context, at module load, after nbbs_debugfs_init().
+ */
+void nbbs_stress_init(void)
+{
+	stress_dir = debugfs_create_dir("stress", nbbs_debugfs_dir);
+	debugfs_create_file("run", 0644, stress_dir, NULL, &run_fops);
+	debugfs_create_file("result", 0444, stress_dir, NULL, &result_fops);
+	if (stress_param[0])
+		queue_work(system_long_wq, &stress_param_work);
+}
+
+/**
+ * nbbs_stress_exit() - stop any run and remove the stress files
+ *
+ * A run in progress stops at once; this waits for its workers to finish.
+ *
+ * Context: Process context, at module unload, before nbbs_debugfs_exit().
+ */
+void nbbs_stress_exit(void)
+{
+	WRITE_ONCE(stress_exiting, true);
+	wake_up_all(&stress_wq);
+	cancel_work_sync(&stress_param_work);
+	debugfs_remove(stress_dir);
+	stress_dir = NULL;
+}

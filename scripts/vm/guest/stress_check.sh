@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox ash in the guest: POSIX plus local
+#
+# The stress tester's part of `make check-vm-check`, sourced by check.sh
+# after lib.sh.  stress_check prints KTAP results through pass/fail/skip:
+#
+#   1. every workload on every backend, briefly (STRESS_MS, 150 ms), some
+#      with twice as many threads as CPUs, with the hrtimer (irq=1) or
+#      whole-block verification (verify=1); each result line must show
+#      operations and zero overlaps, stamp errors, misplaced and leaked
+#      blocks;
+#   2. a run stopped by an operation count instead of a duration;
+#   3. bad lines fail with EINVAL and a message naming the key;
+#   4. a second run while one is in progress fails with EBUSY;
+#   5. nbbs loaded with stress=... unloads in the middle of that run: the
+#      threads stop and the run still reports a clean line.
+# Expects nbbs unloaded; leaves it unloaded.
+
+STRESS_DIR=/sys/kernel/debug/nbbs/stress
+STRESS_MS=${STRESS_MS:-150}
+
+# field LINE KEY: the value of KEY=... in a result line.
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# stress_write LINE: write LINE to the run file (the shell reports errors).
+stress_write() {
+	echo "$1" >$STRESS_DIR/run
+}
+
+# stress_clean LINE: the line has operations and no error count.
+stress_clean() {
+	local ret=0 k
+
+	[ "$(field "$1" ops)" -gt 0 ] 2>/dev/null || { diag "no operations"; ret=1; }
+	for k in overlaps stamp_errors misplaced leaked; do
+		want "$k" "$(field "$1" $k)" 0 || ret=1
+	done
+	return $ret
+}
+
+# stress_one NAME LINE: run LINE; the newest result must be its, and clean.
+stress_one() {
+	local res ret=0
+
+	if ! echo "$2" >$STRESS_DIR/run; then
+		fail "stress $1: the write failed"
+		return
+	fi
+	res=$(tail -n 1 $STRESS_DIR/result)
+	diag "$res"
+	want "backend" "$(field "$res" backend)" "$(field "$2" backend)" || ret=1
+	want "workload" "$(field "$res" workload)" "$(field "$2" workload)" || ret=1
+	stress_clean "$res" || ret=1
+	result "stress $1" $ret
+}
+
+# stress_bad LINE KEY: the write fails with EINVAL, the log names KEY.
+stress_bad() {
+	local mark out ret=0
+
+	mark=$(klog_mark)
+	if out=$(stress_write "$1" 2>&1); then
+		diag "'$1' was accepted"
+		ret=1
+	else
+		case "$out" in
+		*"Invalid argument"*) ;;
+		*) diag "not EINVAL: $out"; ret=1 ;;
+		esac
+		klog_since "$mark" | grep 'nbbs: stress: ' | grep -q "$2" ||
+			{ diag "no message naming $2"; ret=1; }
+		diag "$(klog_since "$mark" | grep 'nbbs: stress: ' | tail -n 1)"
+	fi
+	result "stress refuses '$1'" $ret
+}
+
+stress_matrix() {
+	local n cpus2 b w args
+
+	n=$(nproc)
+	cpus2=$((2 * n))
+	for b in nbbs spinlock pages genpool; do
+		for w in cached ls tt co rand bulk fill; do
+			case $w in
+			cached) args="threads=$n order=0 verify=1" ;;
+			ls) args="threads=$n order=3" ;;
+			tt) args="threads=$cpus2 order=1" ;;
+			co) args="threads=$cpus2 order=2 verify=1" ;;
+			rand) args="threads=$cpus2 order=5 irq=1 irq_us=500" ;;
+			bulk) args="threads=$n order=4" ;;
+			fill) args="threads=$n order=3 occupancy=90 irq=1" ;;
+			esac
+			stress_one "$b $w $args" \
+				"backend=$b workload=$w $args arena=16M max_order=8 ms=$STRESS_MS"
+		done
+	done
+}
+
+stress_check() {
+	local mark res start secs ret
+
+	if ! insmod "$KO"/nbbs.ko; then
+		fail "stress: load nbbs"
+		return
+	fi
+	if [ ! -e $STRESS_DIR/run ]; then
+		skip "stress" "no $STRESS_DIR/run in this nbbs"
+		rmmod nbbs
+		return
+	fi
+
+	# 1. the matrix
+	start=$(date +%s)
+	stress_matrix
+	diag "stress matrix: $(($(date +%s) - start)) s"
+
+	# 2. stopped by an operation count, more threads than CPUs
+	stress_one "ops=20000 stop" "backend=nbbs workload=cached threads=$((2 * $(nproc))) ops=20000"
+	res=$(tail -n 1 $STRESS_DIR/result)
+	[ "$(field "$res" ops)" -ge 20000 ]
+	result "stress ops=20000 does at least 20000 operations" $?
+
+	# 3. bad lines
+	stress_bad "backend=slab" backend
+	stress_bad "workload=rand threads=x" threads
+	stress_bad "order=9 max_order=8" order
+	stress_bad "bogus=1" bogus
+	stress_bad "backend=pages min_block=64" min_block
+
+	# 4. one run at a time
+	echo "backend=nbbs workload=cached threads=2 ms=2000" >$STRESS_DIR/run &
+	sleep 1
+	ret=0
+	if out=$(stress_write "backend=nbbs workload=cached ms=10" 2>&1); then
+		diag "a second run started while one was in progress"
+		ret=1
+	else
+		case "$out" in
+		*"busy"*) ;;
+		*) diag "not EBUSY: $out"; ret=1 ;;
+		esac
+	fi
+	wait
+	result "stress refuses a second run with EBUSY" $ret
+	rmmod nbbs
+
+	# 5. unload in the middle of a run started by the module parameter
+	mark=$(klog_mark)
+	ret=0
+	if insmod "$KO"/nbbs.ko \
+		"stress=\"backend=nbbs workload=rand threads=$((2 * $(nproc))) order=4 ms=60000\""; then
+		sleep 1
+		start=$(date +%s)
+		rmmod nbbs || ret=1
+		secs=$(($(date +%s) - start))
+		diag "rmmod took ${secs} s"
+		[ "$secs" -le 10 ] || ret=1
+		res=$(klog_since "$mark" | sed -n 's/^.*nbbs: stress: \(backend=.*\)$/\1/p' | tail -n 1)
+		diag "$res"
+		[ -n "$res" ] || { diag "no result line"; ret=1; }
+		[ -z "$res" ] || stress_clean "$res" || ret=1
+	else
+		ret=1
+	fi
+	result "stress: unloading nbbs mid-run stops the run cleanly" $ret
+}
