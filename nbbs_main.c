@@ -288,6 +288,7 @@ static int __init nbbs_init(void)
 
 	/* debugfs is optional: its failures are not the module's. */
 	nbbs_debugfs_init(&nbbs_arena);
+	nbbs_stress_init();
 
 	pr_info("%zu bytes (%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
@@ -300,6 +301,8 @@ static void __exit nbbs_exit(void)
 {
 	unsigned long live;
 
+	/* Stops a run in progress and waits for its threads. */
+	nbbs_stress_exit();
 	nbbs_debugfs_exit();
 
 	/* Modules using the pool are gone; a live block is a client's leak. */

@@ -58,4 +58,8 @@ extern struct dentry *nbbs_debugfs_dir;
 void nbbs_debugfs_init(const struct nbbs_arena *arena);
 void nbbs_debugfs_exit(void);
 
+/* The stress tester (nbbs_stress.c): /sys/kernel/debug/nbbs/stress. */
+void nbbs_stress_init(void);
+void nbbs_stress_exit(void);
+
 #endif /* _NBBS_MODULE_H */

@@ -18,7 +18,8 @@
 #      which loads test_nbbs through kselftest/module.sh.
 #   6. test_nbbs again, with more threads and operations, over 4 CPUs;
 #      each of its in-kernel tests is reported as a result of its own.
-#   7. The debugfs stress tester, when nbbs has one.
+#   7. The debugfs stress tester: every workload on every backend with
+#      zero overlaps, its errors, an unload mid-run (stress_check.sh).
 #   8. At the end nothing of nbbs is loaded, no client leaked a block, and
 #      the kernel is not tainted by an oops, a bad page or a lockup.
 # shellcheck source=scripts/vm/guest/lib.sh
@@ -269,15 +270,11 @@ while read -r verdict rest; do
 done </tmp/test_nbbs.out
 result "test_nbbs with $((4 * $(nproc))) stress threads x 20000 ops loads" $ret
 
-# 7. the debugfs stress tester, if nbbs has one
-insmod $KO/nbbs.ko
-if [ -e $DBG/stress/run ]; then
-	sh /guest/stress.sh
-	result "debugfs stress" $?
-else
-	skip "debugfs stress" "no $DBG/stress/run in this nbbs"
-fi
-rmmod nbbs
+# 7. the debugfs stress tester: every workload on every backend, its
+#    errors, and an unload in the middle of a run (stress_check.sh)
+# shellcheck source=scripts/vm/guest/stress_check.sh
+. /guest/stress_check.sh
+stress_check
 
 # 8. the end state
 ret=0
