@@ -90,7 +90,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 
-#include "nbbs_core.h"
+#include "nbbs_internal.h"
 
 #define NBBS_OCC	0x01u
 #define NBBS_PART_L	0x02u
@@ -114,50 +114,6 @@
  * vain; those candidates are visited once more at the end of the pass.
  */
 #define NBBS_SCAN_PROBE	64
-
-struct nbbs_pcpu {
-	unsigned long hint;	/* leaf index where this CPU's scans start */
-	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
-	struct nbbs_stats stats;
-};
-
-/**
- * struct nbbs_pool - a buddy tree over one contiguous range
- * @base: first byte of the managed range
- * @size: bytes managed
- * @min_shift: log2 of the smallest block
- * @max_order: order of the largest block, level of the tree's roots
- * @depth: log2 of the number of smallest blocks
- * @nr_leaves: number of smallest blocks, 1 << @depth
- * @first_node: heap index of the first root, nodes[0]
- * @nr_nodes: number of stored nodes
- * @nodes: status words of the levels 0 .. @max_order, indexed by heap index
- *         minus @first_node
- * @pcpu: per-CPU scan hints and counters; written only by their own CPU
- * @warned: bit 0 set once an invalid free was reported with a backtrace
- *
- * Everything but @nodes, @pcpu and @warned is written once at creation.
- */
-struct nbbs_pool {
-	void *base;
-	size_t size;
-	unsigned int min_shift;
-	unsigned int max_order;
-	unsigned int depth;
-	unsigned long nr_leaves;
-	unsigned long first_node;
-	unsigned long nr_nodes;
-	atomic_t *nodes;
-	struct nbbs_pcpu __percpu *pcpu;
-	unsigned long warned;
-};
-
-/* Work done by one call, added to this CPU's counters once at its end. */
-struct nbbs_ctx {
-	unsigned int atomics;
-	unsigned int conflicts;
-	unsigned int rollbacks;
-};
 
 static atomic_long_t nbbs_null_pool;
 
@@ -381,26 +337,39 @@ static unsigned long nbbs_covered(const struct nbbs_pool *pool, unsigned long n,
 	return 0;
 }
 
-/*
- * nbbs_try_node - claim free node @n of @level and mark its ancestors.
- *
- * Returns 0 on success, -EBUSY if the node was not free, or -EAGAIN when
- * the occupied ancestor *@blocker covers it (the claim, if one was made
- * before the ancestor was seen, is rolled back).
- */
-static int nbbs_try_node(struct nbbs_pool *pool, unsigned long n,
-			 unsigned int level, unsigned long *blocker,
-			 struct nbbs_ctx *ctx)
+/* Heap index of a node from its level and index in the level, and back. */
+static inline unsigned long nbbs_heap(const struct nbbs_pool *pool,
+				      unsigned int level, unsigned long idx)
 {
+	return nbbs_level_first(pool, level) + idx;
+}
+
+static inline void nbbs_unheap(const struct nbbs_pool *pool, unsigned long n,
+			       unsigned int *level, unsigned long *idx)
+{
+	*level = pool->depth - ilog2(n);
+	*idx = n - nbbs_level_first(pool, *level);
+}
+
+/*
+ * nbbs_tree_try - claim free node (@level, @idx) and mark its ancestors.
+ * The contract is the layouts' "try" in nbbs_internal.h.
+ */
+static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
+			 unsigned long idx, unsigned int *blevel,
+			 unsigned long *bidx, struct nbbs_ctx *ctx)
+{
+	unsigned long n = nbbs_heap(pool, level, idx);
 	atomic_t *node = nbbs_node(pool, n);
 	int old = atomic_read(node);
+	unsigned long blocker;
 	int claimed;
 
 	if (nbbs_status(old))
 		return -EBUSY;
-	*blocker = nbbs_covered(pool, n, level);
-	if (*blocker)
-		return -EAGAIN;
+	blocker = nbbs_covered(pool, n, level);
+	if (blocker)
+		goto covered;
 	claimed = nbbs_next(old, NBBS_OCC);
 	ctx->atomics++;
 	/* Fully ordered: acquires the block from its last owner's release. */
@@ -408,37 +377,98 @@ static int nbbs_try_node(struct nbbs_pool *pool, unsigned long n,
 		ctx->conflicts++;
 		return -EBUSY;
 	}
-	*blocker = nbbs_climb(pool, n, level, ctx);
-	if (!*blocker)
+	blocker = nbbs_climb(pool, n, level, ctx);
+	if (!blocker)
 		return 0;
 	ctx->rollbacks++;
 	/* Undo the marks made below the blocker, which is at level depth - ilog2. */
-	nbbs_unmark(pool, n, level, pool->depth - ilog2(*blocker) - 1, claimed, ctx);
+	nbbs_unmark(pool, n, level, pool->depth - ilog2(blocker) - 1, claimed, ctx);
+covered:
+	nbbs_unheap(pool, blocker, blevel, bidx);
 	return -EAGAIN;
 }
 
+/* Release the live block starting at @leaf: the layouts' "free". */
+static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
+					    unsigned long leaf,
+					    unsigned int *level,
+					    struct nbbs_ctx *ctx)
+{
+	unsigned long n;
+	unsigned int lvl;
+	int word;
+
+	/*
+	 * Walk down from the root: the first OCC node on the way is the block
+	 * that covers @leaf.  A live block has PART marks on all its
+	 * ancestors, so a missing mark ends the search early.
+	 */
+	for (lvl = pool->max_order; ; lvl--) {
+		n = nbbs_heap(pool, lvl, leaf >> lvl);
+		word = atomic_read(nbbs_node(pool, n));
+		if (nbbs_status(word) & NBBS_OCC)
+			break;
+		if (!lvl || !(nbbs_status(word) & nbbs_part(leaf >> (lvl - 1))))
+			return NBBS_FREE_NOT_LIVE;
+	}
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*level = lvl;
+	if (!nbbs_unmark(pool, n, lvl, pool->max_order, word, ctx))
+		return NBBS_FREE_RACED;
+	return NBBS_FREED;
+}
+
+static enum nbbs_node_state nbbs_tree_state(const struct nbbs_pool *pool,
+					    unsigned int level, unsigned long idx)
+{
+	u32 st = nbbs_status(atomic_read(nbbs_node(pool, nbbs_heap(pool, level, idx))));
+
+	if (st & NBBS_OCC)
+		return NBBS_NODE_LIVE;
+	return st ? NBBS_NODE_PARTIAL : NBBS_NODE_FREE;
+}
+
+static inline int nbbs_try(struct nbbs_pool *pool, unsigned int level,
+			   unsigned long idx, unsigned int *blevel,
+			   unsigned long *bidx, struct nbbs_ctx *ctx)
+{
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return nbbs_packed_try(pool, level, idx, blevel, bidx, ctx);
+	return nbbs_tree_try(pool, level, idx, blevel, bidx, ctx);
+}
+
+static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
+					      unsigned int level, unsigned long idx)
+{
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return nbbs_packed_state(pool, level, idx);
+	return nbbs_tree_state(pool, level, idx);
+}
+
 /*
- * nbbs_scan - one pass over @level from @start; returns the claimed node or 0.
+ * nbbs_scan - one pass over @level from @start; returns true with the claimed
+ * node's index in *@found.
  *
- * Visits the level's nodes in turn, skipping the subtree of any occupied
- * ancestor found.  When @releases is not NULL, the release counters are read
- * into it once a few candidates have failed, and the pass then goes on for a
- * full turn of the level after that read, so that a failing pass is
+ * Visits the level's nodes in turn, skipping the subtree of any live block
+ * found covering them.  When @releases is not NULL, the release counters are
+ * read into it once a few candidates have failed, and the pass then goes on
+ * for a full turn of the level after that read, so that a failing pass is
  * bracketed by the read and the caller's next one.  Candidates tried before
  * the read are visited a second time.
  */
-static unsigned long nbbs_scan(struct nbbs_pool *pool, unsigned int level,
-			       unsigned long start, unsigned long *releases,
-			       struct nbbs_ctx *ctx)
+static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
+		      unsigned long start, unsigned long *releases,
+		      unsigned long *found, struct nbbs_ctx *ctx)
 {
-	unsigned long first = nbbs_level_first(pool, level);
-	unsigned long count = first;
+	unsigned long count = pool->nr_leaves >> level;
 	unsigned long probe = min(count / 2, (unsigned long)NBBS_SCAN_PROBE);
 	unsigned long i = 0, end = count;
 
 	for (;;) {
 		unsigned long idx = (start + i) & (count - 1);
-		unsigned long blocker;
+		unsigned long bidx;
+		unsigned int blevel;
 		int ret;
 
 		/* Also when a skip jumped past the end before the probe point. */
@@ -448,16 +478,18 @@ static unsigned long nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			end = i + count;
 		}
 		if (i >= end)
-			return 0;
-		ret = nbbs_try_node(pool, first + idx, level, &blocker, ctx);
-		if (!ret)
-			return first + idx;
+			return false;
+		ret = nbbs_try(pool, level, idx, &blevel, &bidx, ctx);
+		if (!ret) {
+			*found = idx;
+			return true;
+		}
 		if (ret == -EBUSY) {
 			i++;
 			continue;
 		}
 		/* Resume after the blocker's subtree, which ends at this level's index: */
-		i += ((blocker + 1) << (ilog2(first) - ilog2(blocker))) - first - idx;
+		i += ((bidx + 1) << (blevel - level)) - idx;
 	}
 }
 
@@ -492,8 +524,9 @@ static void nbbs_warn_null_pool(const char *fn)
 void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 {
 	struct nbbs_ctx ctx = { 0 };
-	unsigned long start, n, seen = 0, now;
+	unsigned long start, n = 0, seen = 0, now;
 	unsigned int pass;
+	bool ok;
 
 	if (unlikely(!pool)) {
 		nbbs_warn_null_pool(__func__);
@@ -506,8 +539,8 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 
 	/* A stale hint after migration is harmless: it is only a start. */
 	start = this_cpu_read(pool->pcpu->hint) >> order;
-	n = nbbs_scan(pool, order, start, &seen, &ctx);
-	for (pass = 1; !n; pass++) {
+	ok = nbbs_scan(pool, order, start, &seen, &n, &ctx);
+	for (pass = 1; !ok; pass++) {
 		/* A full turn failed with no release completing: none is free. */
 		now = nbbs_releases(pool);
 		if (now == seen)
@@ -518,19 +551,24 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 		}
 		this_cpu_inc(pool->pcpu->stats.scan_restarts);
 		seen = now;
-		n = nbbs_scan(pool, order, start, NULL, &ctx);
+		ok = nbbs_scan(pool, order, start, NULL, &n, &ctx);
 	}
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
-	if (!n) {
+	if (!ok) {
 		this_cpu_inc(pool->pcpu->stats.alloc_fail[order]);
 		return NULL;
 	}
-	n -= nbbs_level_first(pool, order);
 	this_cpu_write(pool->pcpu->hint, n << order);
 	this_cpu_inc(pool->pcpu->stats.alloc[order]);
 	return (char *)pool->base + (n << (order + pool->min_shift));
 }
 EXPORT_SYMBOL_GPL(nbbs_alloc);
+
+static const char * const nbbs_free_reasons[] = {
+	[NBBS_FREE_NOT_LIVE] = "not a live block",
+	[NBBS_FREE_INTERIOR] = "inside a live block",
+	[NBBS_FREE_RACED] = "freed concurrently",
+};
 
 static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why)
 {
@@ -559,9 +597,9 @@ static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why
 int nbbs_free(struct nbbs_pool *pool, void *addr)
 {
 	struct nbbs_ctx ctx = { 0 };
-	unsigned long off, leaf, n = 0;
-	unsigned int level;
-	int word = 0;
+	enum nbbs_free_result res;
+	unsigned int level = 0;
+	unsigned long off;
 
 	if (!addr)
 		return 0;
@@ -575,25 +613,13 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 	if (off & ((1UL << pool->min_shift) - 1))
 		return nbbs_invalid_free(pool, addr, "misaligned");
 
-	/*
-	 * Walk down from the root: the first OCC node on the way is the block
-	 * that covers @addr.  A live block has PART marks on all its
-	 * ancestors, so a missing mark ends the search early.
-	 */
-	leaf = off >> pool->min_shift;
-	for (level = pool->max_order; ; level--) {
-		n = nbbs_level_first(pool, level) + (leaf >> level);
-		word = atomic_read(nbbs_node(pool, n));
-		if (nbbs_status(word) & NBBS_OCC)
-			break;
-		if (!level || !(nbbs_status(word) & nbbs_part(leaf >> (level - 1))))
-			return nbbs_invalid_free(pool, addr, "not a live block");
-	}
-	if (leaf & ((1UL << level) - 1))
-		return nbbs_invalid_free(pool, addr, "inside a live block");
-	if (!nbbs_unmark(pool, n, level, pool->max_order, word, &ctx)) {
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		res = nbbs_packed_free(pool, off >> pool->min_shift, &level, &ctx);
+	else
+		res = nbbs_tree_free(pool, off >> pool->min_shift, &level, &ctx);
+	if (res != NBBS_FREED) {
 		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
-		return nbbs_invalid_free(pool, addr, "freed concurrently");
+		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
 	}
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	this_cpu_inc(pool->pcpu->stats.free[level]);
@@ -609,26 +635,31 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 EXPORT_SYMBOL_GPL(nbbs_free);
 
 /**
- * nbbs_pool_create() - build a pool over a range of memory
+ * nbbs_pool_create_flags() - build a pool over a range of memory
  * @base: first byte of the range; the caller keeps owning it
  * @size: bytes in the range: a power-of-two multiple of the smallest block
  * @min_shift: log2 of the smallest block in bytes, at least 3
  * @max_order: log2 of the largest block in smallest blocks, at most
  *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
  * @gfp: allocation flags for the pool's metadata
+ * @flags: NBBS_POOL_TREE or NBBS_POOL_PACKED to choose the layout of the
+ *         tree, 0 for the default (NBBS_VARIANT_DEFAULT)
  *
  * The whole range starts free.  nbbs never reads or writes the range itself.
  *
- * Return: the pool, ERR_PTR(-EINVAL) for bad arguments or ERR_PTR(-ENOMEM).
+ * Return: the pool, ERR_PTR(-EINVAL) for bad arguments, ERR_PTR(-EOPNOTSUPP)
+ * for the packed layout on a 32-bit kernel, or ERR_PTR(-ENOMEM).
  */
-struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
-				   unsigned int max_order, gfp_t gfp)
+struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
+					 unsigned int min_shift,
+					 unsigned int max_order, gfp_t gfp,
+					 unsigned int flags)
 {
 	struct nbbs_pool *pool;
 	unsigned long nr_leaves;
 	unsigned long step;
 	unsigned int i;
-	int cpu;
+	int cpu, err = -ENOMEM;
 
 	if (!base || min_shift < NBBS_MIN_SHIFT_LIMIT || min_shift >= BITS_PER_LONG - 1)
 		return ERR_PTR(-EINVAL);
@@ -642,6 +673,9 @@ struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shi
 		return ERR_PTR(-EINVAL);
 	if ((unsigned long)base + size - 1 < (unsigned long)base)
 		return ERR_PTR(-EINVAL);
+	if (flags & ~(NBBS_POOL_TREE | NBBS_POOL_PACKED) ||
+	    (flags & NBBS_POOL_TREE && flags & NBBS_POOL_PACKED))
+		return ERR_PTR(-EINVAL);
 
 	pool = kzalloc(sizeof(*pool), gfp);
 	if (!pool)
@@ -652,11 +686,25 @@ struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shi
 	pool->max_order = max_order;
 	pool->depth = ilog2(nr_leaves);
 	pool->nr_leaves = nr_leaves;
-	pool->first_node = nr_leaves >> max_order;
-	pool->nr_nodes = 2 * nr_leaves - pool->first_node;
-	pool->nodes = kvcalloc(pool->nr_nodes, sizeof(*pool->nodes), gfp);
-	if (!pool->nodes)
-		goto fail;
+	if (flags & NBBS_POOL_TREE)
+		pool->variant = NBBS_VARIANT_TREE;
+	else if (flags & NBBS_POOL_PACKED)
+		pool->variant = NBBS_VARIANT_PACKED;
+	else
+		pool->variant = NBBS_VARIANT_DEFAULT;
+
+	if (pool->variant == NBBS_VARIANT_PACKED) {
+		err = nbbs_packed_init(pool, gfp);
+		if (err)
+			goto fail;
+	} else {
+		pool->first_node = nr_leaves >> max_order;
+		pool->nr_nodes = 2 * nr_leaves - pool->first_node;
+		pool->nodes = kvcalloc(pool->nr_nodes, sizeof(*pool->nodes), gfp);
+		if (!pool->nodes)
+			goto fail;
+	}
+	err = -ENOMEM;
 	pool->pcpu = alloc_percpu_gfp(struct nbbs_pcpu, gfp);
 	if (!pool->pcpu)
 		goto fail;
@@ -669,39 +717,92 @@ struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shi
 	return pool;
 
 fail:
+	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_create_flags);
+
+/**
+ * nbbs_pool_create() - build a pool over a range of memory
+ * @base: first byte of the range; the caller keeps owning it
+ * @size: bytes in the range: a power-of-two multiple of the smallest block
+ * @min_shift: log2 of the smallest block in bytes, at least 3
+ * @max_order: log2 of the largest block in smallest blocks, at most
+ *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
+ * @gfp: allocation flags for the pool's metadata
+ *
+ * nbbs_pool_create_flags() with the default layout of the tree.
+ *
+ * Return: the pool, ERR_PTR(-EINVAL) for bad arguments or ERR_PTR(-ENOMEM).
+ */
+struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
+				   unsigned int max_order, gfp_t gfp)
+{
+	return nbbs_pool_create_flags(base, size, min_shift, max_order, gfp, 0);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_create);
 
+/**
+ * nbbs_pool_variant() - the layout of a pool's tree
+ * @pool: the pool
+ *
+ * Return: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED.
+ */
+unsigned int nbbs_pool_variant(const struct nbbs_pool *pool)
+{
+	return pool->variant;
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_variant);
+
+/**
+ * nbbs_variant_name() - name of a layout, as the module parameter spells it
+ * @variant: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED
+ *
+ * Return: "tree", "packed", or "?" for anything else.
+ */
+const char *nbbs_variant_name(unsigned int variant)
+{
+	switch (variant) {
+	case NBBS_VARIANT_TREE:
+		return "tree";
+	case NBBS_VARIANT_PACKED:
+		return "packed";
+	default:
+		return "?";
+	}
+}
+EXPORT_SYMBOL_GPL(nbbs_variant_name);
+
 /* Call @visit for every free subtree and every live block, top-down. */
 static void nbbs_walk(const struct nbbs_pool *pool,
-		      void (*visit)(unsigned int level, u32 status, void *arg),
+		      void (*visit)(unsigned int level, enum nbbs_node_state st,
+				    void *arg),
 		      void *arg)
 {
-	unsigned long root, n;
+	unsigned long root, i;
 	unsigned int level;
 
-	for (root = pool->first_node; root < 2 * pool->first_node; root++) {
-		n = root;
+	for (root = 0; root < pool->nr_leaves >> pool->max_order; root++) {
+		i = root;
 		level = pool->max_order;
 		for (;;) {
-			u32 st = nbbs_status(atomic_read(nbbs_node(pool, n)));
+			enum nbbs_node_state st = nbbs_state(pool, level, i);
 
-			if (st && !(st & NBBS_OCC) && level) {
-				n <<= 1;
+			if (st == NBBS_NODE_PARTIAL && level) {
+				i <<= 1;
 				level--;
 				continue;
 			}
 			visit(level, st, arg);
-			while (level < pool->max_order && (n & 1)) {
-				n >>= 1;
+			while (level < pool->max_order && (i & 1)) {
+				i >>= 1;
 				level++;
 			}
 			if (level == pool->max_order)
 				break;
-			n++;
+			i++;
 		}
 	}
 }
@@ -712,13 +813,13 @@ struct nbbs_walk_counts {
 	unsigned long live;
 };
 
-static void nbbs_count(unsigned int level, u32 status, void *arg)
+static void nbbs_count(unsigned int level, enum nbbs_node_state st, void *arg)
 {
 	struct nbbs_walk_counts *c = arg;
 
-	if (status & NBBS_OCC)
+	if (st == NBBS_NODE_LIVE)
 		c->live++;
-	else if (!status && level < c->nr_orders)
+	else if (st == NBBS_NODE_FREE && level < c->nr_orders)
 		c->maximal[level]++;
 }
 
@@ -789,6 +890,7 @@ void nbbs_pool_destroy(struct nbbs_pool *pool)
 	if (live)
 		pr_warn("pool %p destroyed with %lu live blocks\n", pool, live);
 	free_percpu(pool->pcpu);
+	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
 }
@@ -850,6 +952,7 @@ EXPORT_SYMBOL_GPL(nbbs_pool_stats);
 size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
 {
 	return sizeof(*pool) + pool->nr_nodes * sizeof(*pool->nodes) +
+	       pool->nr_words * sizeof(*pool->words) +
 	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);

@@ -10,8 +10,9 @@
 #ifndef _NBBS_CORE_H
 #define _NBBS_CORE_H
 
-#include <linux/types.h>
+#include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/types.h>
 
 struct nbbs_pool;
 
@@ -23,6 +24,24 @@ struct nbbs_pool;
 
 /* Smallest supported block: 8 bytes. */
 #define NBBS_MIN_SHIFT_LIMIT	3
+
+/*
+ * Layouts of the tree (see Documentation/nbbs.rst).  Both follow the same
+ * lock-free protocol; "packed" keeps four levels in one 64-bit word and so
+ * needs fewer atomic operations per call, "tree" keeps one 32-bit word per
+ * node and also works on 32-bit kernels.
+ */
+#define NBBS_VARIANT_TREE	0
+#define NBBS_VARIANT_PACKED	1
+#if BITS_PER_LONG == 64
+#define NBBS_VARIANT_DEFAULT	NBBS_VARIANT_PACKED
+#else
+#define NBBS_VARIANT_DEFAULT	NBBS_VARIANT_TREE
+#endif
+
+/* Flags of nbbs_pool_create_flags(): at most one layout. */
+#define NBBS_POOL_TREE		0x1u
+#define NBBS_POOL_PACKED	0x2u
 
 /**
  * struct nbbs_info - the shape of a pool, as returned by nbbs_pool_info()
@@ -72,6 +91,12 @@ struct nbbs_stats {
 
 struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
 				   unsigned int max_order, gfp_t gfp);
+struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
+					 unsigned int min_shift,
+					 unsigned int max_order, gfp_t gfp,
+					 unsigned int flags);
+unsigned int nbbs_pool_variant(const struct nbbs_pool *pool);
+const char *nbbs_variant_name(unsigned int variant);
 void nbbs_pool_destroy(struct nbbs_pool *pool);
 void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order);
 int nbbs_free(struct nbbs_pool *pool, void *addr);

@@ -33,10 +33,10 @@ USER_TSAN := -O1 -fsanitize=thread
 USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-USER_HDRS := nbbs_core.h $(wildcard user/include/*.h user/include/linux/*.h)
-USER_LIB_SRCS := nbbs_core.c user/nbbs_user.c user/default_pool.c
+USER_HDRS := nbbs_core.h nbbs_internal.h $(wildcard user/include/*.h user/include/linux/*.h)
+USER_LIB_SRCS := nbbs_core.c nbbs_packed.c user/nbbs_user.c user/default_pool.c
 USER_TESTS := test_nbbs_core stress_nbbs_core
-USER_TEST_DEPS := user/nbbs_test.h
+USER_TEST_DEPS := user/nbbs_test.h user/test_variant.h
 
 export TSAN_OPTIONS ?= halt_on_error=0 second_deadlock_stack=1 exitcode=66
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
@@ -83,7 +83,7 @@ $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
 
 # Run every test program given, even after a failure; fail if any failed.
-user_run = rc=0; for t in $(1); do echo "\# $$t"; $(2) $$t || rc=1; done; exit $$rc
+user_run = rc=0; for t in $(1); do for v in tree packed; do echo "\# $$t ($$v)"; NBBS_VARIANT=$$v $(2) $$t || rc=1; done; done; exit $$rc
 
 # The documented way to use the library, compiled exactly so.
 $(USER_OUT)/example: user/example.c user

@@ -18,6 +18,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
+#include "test_variant.h"
 #include "nbbs_test.h"
 
 struct shape {

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nbbs - what the two layouts of the buddy tree share inside the core.
+ *
+ * nbbs_core.c holds the API, the scan driver, the statistics and the
+ * one-word-per-node layout ("tree"); nbbs_packed.c holds the layout that
+ * keeps four levels of the tree in one 64-bit word ("packed").  Both name a
+ * node by its level (0 for the smallest blocks, max_order for the largest)
+ * and its index within the level, and both follow the same protocol, which
+ * the file comment of nbbs_core.c describes.  Nothing here is API.
+ */
+#ifndef _NBBS_INTERNAL_H
+#define _NBBS_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+
+#include "nbbs_core.h"
+
+/* Rows of four levels in the packed layout: enough for NBBS_ORDER_LIMIT. */
+#define NBBS_PACKED_ROWS	(NBBS_ORDER_LIMIT / 4 + 1)
+
+struct nbbs_pcpu {
+	unsigned long hint;	/* leaf index where this CPU's scans start */
+	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
+	struct nbbs_stats stats;
+};
+
+/**
+ * struct nbbs_pool - a buddy tree over one contiguous range
+ * @base: first byte of the managed range
+ * @size: bytes managed
+ * @min_shift: log2 of the smallest block
+ * @max_order: order of the largest block, level of the tree's roots
+ * @depth: log2 of the number of smallest blocks
+ * @variant: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED
+ * @nr_leaves: number of smallest blocks, 1 << @depth
+ * @first_node: tree layout: heap index of the first root, nodes[0]
+ * @nr_nodes: tree layout: number of stored nodes
+ * @nodes: tree layout: status words of the levels 0 .. @max_order, indexed
+ *         by heap index minus @first_node
+ * @rows: packed layout: rows of four levels, (max_order + 4) / 4
+ * @row_start: packed layout: index in @words of each row's first word
+ * @nr_words: packed layout: number of words
+ * @words: packed layout: one word per four-level subtree, row by row
+ * @pcpu: per-CPU scan hints and counters; written only by their own CPU
+ * @warned: bit 0 set once an invalid free was reported with a backtrace
+ *
+ * Everything but the node words, @pcpu and @warned is written once at
+ * creation.
+ */
+struct nbbs_pool {
+	void *base;
+	size_t size;
+	unsigned int min_shift;
+	unsigned int max_order;
+	unsigned int depth;
+	unsigned int variant;
+	unsigned long nr_leaves;
+	unsigned long first_node;
+	unsigned long nr_nodes;
+	atomic_t *nodes;
+	unsigned int rows;
+	unsigned long row_start[NBBS_PACKED_ROWS];
+	unsigned long nr_words;
+	atomic_long_t *words;
+	struct nbbs_pcpu __percpu *pcpu;
+	unsigned long warned;
+};
+
+/* Work done by one call, added to this CPU's counters once at its end. */
+struct nbbs_ctx {
+	unsigned int atomics;
+	unsigned int conflicts;
+	unsigned int rollbacks;
+};
+
+/* A node as the scan and the walk see it. */
+enum nbbs_node_state {
+	NBBS_NODE_FREE,		/* it and its whole subtree are free */
+	NBBS_NODE_LIVE,		/* allocated as one block */
+	NBBS_NODE_PARTIAL,	/* something in its subtree is in use */
+};
+
+/* Why nbbs_free() refused a pointer, found while looking for its block. */
+enum nbbs_free_result {
+	NBBS_FREED,
+	NBBS_FREE_NOT_LIVE,	/* no live block starts or covers it */
+	NBBS_FREE_INTERIOR,	/* inside a live block, not at its start */
+	NBBS_FREE_RACED,	/* the block was freed concurrently */
+};
+
+/*
+ * Each layout provides:
+ *
+ * try:   claim free node (@level, @idx) and mark its ancestors.  Returns 0,
+ *        -EBUSY if the node is not free, or -EAGAIN when the live block
+ *        (*@blevel, *@bidx) covers it (any claim made is rolled back).
+ * free:  release the live block that starts at smallest block @leaf,
+ *        storing its order in *@level.
+ * state: the node's state for the tree walk.
+ */
+int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
+		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
+enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
+				       unsigned int *level, struct nbbs_ctx *ctx);
+enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
+				       unsigned int level, unsigned long idx);
+int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp);
+void nbbs_packed_fini(struct nbbs_pool *pool);
+
+#endif /* _NBBS_INTERNAL_H */

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packed layout of the nbbs buddy tree: four levels in one 64-bit word.
+ *
+ * The levels 0 .. max_order are cut into rows of four: row j holds levels
+ * 4j .. 4j + 3.  A word of row j is the subtree of height four under one node
+ * of level 4j + 3, numbered locally in heap order:
+ *
+ *                         1                    level 4j + 3
+ *                 2               3            level 4j + 2
+ *             4       5       6       7        level 4j + 1
+ *            8 9   10 11   12 13   14 15       level 4j      (bottom)
+ *
+ * Levels above max_order (or above the whole arena) that a top-row word
+ * would hold do not exist: their local nodes are never allocated, and a
+ * pool smaller than one word has a single word holding what is real.
+ *
+ * Bits of a word:
+ *
+ *   0 .. 14    OCC of local node 1 .. 15 (bit b - 1)
+ *   15 .. 46   rows above 0 only: four bits per bottom node b, at
+ *              15 + 4 * (b - 8): PART_L, PART_R, COAL_L, COAL_R for the
+ *              two words of row j - 1 under it
+ *   47 .. 63   version of a word of row j > 0
+ *   15 .. 63   version of a word of row 0, whose bottom nodes are the
+ *              smallest blocks and have no children to mark
+ *
+ * Inside a word nothing needs a partial mark: whether a local node's subtree
+ * is in use can be read off the OCC bits below it and the PART bits of the
+ * bottom nodes below it, all in the same word, and one CAS changes them
+ * together.  The marks between words are the tree layout's marks between
+ * nodes, with the same protocol (see nbbs_core.c): a word is empty when its
+ * status bits are all zero; an allocation marks the bottom node above its
+ * word with PART and takes over COAL; a release announces COAL before it
+ * empties a word and clears PART above it only while the word still holds
+ * the value it wrote.  So an allocation of order k costs one CAS in the
+ * word of level k plus at most one per row above it, and a release about
+ * twice that, instead of one or two per level.
+ *
+ * With 4 KiB blocks the words of row 0 cost one byte per smallest block;
+ * all rows together about 1.07 bytes, 0.026% of the arena.
+ */
+#define pr_fmt(fmt) "nbbs: " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+
+#include "nbbs_internal.h"
+
+#define PK_OCC_ALL	0x7fffUL			/* OCC of local 1..15 */
+#define PK_STATUS	0x7fffffffffffUL		/* bits 0..46 */
+#define PK_VERSION_ONE	BIT(47)
+#define PK_VERSION_ONE_ROW0	BIT(15)
+
+/*
+ * For local node b: the bits that say its subtree is in use (its OCC, the
+ * OCC of its local descendants, the marks of the bottom nodes under it),
+ * and the OCC bits of its local ancestors.
+ */
+static const unsigned long pk_sub[16] = {
+	[1] = 0x00007fffffffffffUL,
+	[2] = 0x000000007fff879aUL,
+	[3] = 0x00007fff80007864UL,
+	[4] = 0x00000000007f8188UL,
+	[5] = 0x000000007f800610UL,
+	[6] = 0x0000007f80001820UL,
+	[7] = 0x00007f8000006040UL,
+	[8] = 0x0000000000078080UL,
+	[9] = 0x0000000000780100UL,
+	[10] = 0x0000000007800200UL,
+	[11] = 0x0000000078000400UL,
+	[12] = 0x0000000780000800UL,
+	[13] = 0x0000007800001000UL,
+	[14] = 0x0000078000002000UL,
+	[15] = 0x0000780000004000UL,
+};
+
+static const unsigned long pk_anc[16] = {
+	[2] = 0x1, [3] = 0x1, [4] = 0x3, [5] = 0x3, [6] = 0x5, [7] = 0x5,
+	[8] = 0xb, [9] = 0xb, [10] = 0x13, [11] = 0x13,
+	[12] = 0x25, [13] = 0x25, [14] = 0x45, [15] = 0x45,
+};
+
+/* pk_sub[] for a word of @row: row 0 has no marks, its high bits are version. */
+static inline unsigned long pk_sub_mask(unsigned int row, unsigned int b)
+{
+	return pk_sub[b] & (row ? PK_STATUS : PK_OCC_ALL);
+}
+
+static inline unsigned long pk_occ(unsigned int b)
+{
+	return 1UL << (b - 1);
+}
+
+/* PART and COAL of bottom node @b for the child word on @side (0 left). */
+static inline unsigned long pk_part(unsigned int b, unsigned int side)
+{
+	return 1UL << (15 + 4 * (b - 8) + side);
+}
+
+static inline unsigned long pk_coal(unsigned int b, unsigned int side)
+{
+	return 1UL << (15 + 4 * (b - 8) + 2 + side);
+}
+
+static inline unsigned long pk_status(unsigned int row, long word)
+{
+	return (unsigned long)word & (row ? PK_STATUS : PK_OCC_ALL);
+}
+
+/* The word that replaces @old in @row: @status with the next version. */
+static inline long pk_next(unsigned int row, long old, unsigned long status)
+{
+	unsigned long mask = row ? PK_STATUS : PK_OCC_ALL;
+	unsigned long one = row ? PK_VERSION_ONE : PK_VERSION_ONE_ROW0;
+
+	return (long)((((unsigned long)old & ~mask) + one) | status);
+}
+
+static inline atomic_long_t *pk_word(const struct nbbs_pool *pool,
+				     unsigned int row, unsigned long w)
+{
+	return &pool->words[pool->row_start[row] + w];
+}
+
+/* Where node (@level, @idx) lives: its row, word and local number. */
+static inline void pk_locate(unsigned int level, unsigned long idx,
+			     unsigned int *row, unsigned long *w, unsigned int *b)
+{
+	unsigned int r = 3 - (level & 3);	/* local depth in the word */
+
+	*row = level >> 2;
+	*w = idx >> r;
+	*b = (1U << r) | (unsigned int)(idx & ((1UL << r) - 1));
+}
+
+/* The node (level, index) of local node @b of word @w in @row. */
+static inline void pk_name(unsigned int row, unsigned long w, unsigned int b,
+			   unsigned int *level, unsigned long *idx)
+{
+	unsigned int r = ilog2(b);
+
+	*level = 4 * row + 3 - r;
+	*idx = (w << r) | (b - (1UL << r));
+}
+
+/* The bottom node in @row + 1 above word @w of @row, and the side of @w. */
+static inline void pk_up(unsigned long w, unsigned long *pw, unsigned int *pb,
+			 unsigned int *side)
+{
+	*pw = w >> 4;
+	*pb = 8 | (unsigned int)((w >> 1) & 7);
+	*side = w & 1;
+}
+
+/* The highest OCC local node in @mask, as a blocker for the scan to skip. */
+static inline void pk_blocker(unsigned int row, unsigned long w, unsigned long mask,
+			      unsigned int *blevel, unsigned long *bidx)
+{
+	pk_name(row, w, __ffs(mask) + 1, blevel, bidx);
+}
+
+/*
+ * pk_covered - read up from empty word @w of @row for a live block above it.
+ *
+ * Like the tree layout's pre-check: words that are entirely empty say
+ * nothing, the first word that is not tells whether the chain above our
+ * word is occupied (then @blevel and @bidx name it) or merely in use.
+ */
+static bool pk_covered(const struct nbbs_pool *pool, unsigned int row,
+		       unsigned long w, unsigned int *blevel, unsigned long *bidx)
+{
+	for (; row + 1 < pool->rows; row++) {
+		unsigned long pw, m;
+		unsigned int pb, side;
+		long v;
+
+		pk_up(w, &pw, &pb, &side);
+		v = atomic_long_read(pk_word(pool, row + 1, pw));
+		m = (unsigned long)v & (pk_occ(pb) | pk_anc[pb]);
+		if (m) {
+			pk_blocker(row + 1, pw, m, blevel, bidx);
+			return true;
+		}
+		if (pk_status(row + 1, v))
+			return false;
+		w = pw;
+	}
+	return false;
+}
+
+/*
+ * pk_announce - tell the word above that a release is about to empty @w.
+ * See nbbs_announce() in nbbs_core.c: same bits, same ordering argument.
+ */
+static void pk_announce(struct nbbs_pool *pool, unsigned int row, unsigned long w,
+			struct nbbs_ctx *ctx)
+{
+	unsigned long pw, part, coal;
+	unsigned int pb, side;
+	atomic_long_t *parent;
+	long old;
+
+	pk_up(w, &pw, &pb, &side);
+	parent = pk_word(pool, row + 1, pw);
+	part = pk_part(pb, side);
+	coal = pk_coal(pb, side);
+	old = atomic_long_read(parent);
+	for (;;) {
+		if (!((unsigned long)old & part))
+			return;	/* nothing marked: nothing to protect */
+		ctx->atomics++;
+		/* Fully ordered: visible before the CAS that empties @w. */
+		if (atomic_long_try_cmpxchg(parent, &old,
+					    pk_next(row + 1, old,
+						    pk_status(row + 1, old) | coal)))
+			return;
+		ctx->conflicts++;
+	}
+}
+
+/*
+ * pk_unmark - clear OCC of local node @b in word @w of @row, then the marks
+ * above for as long as words become empty, up to row @top.
+ *
+ * Returns false, changing nothing but a harmless announcement, when @b is
+ * not OCC (freed concurrently).
+ */
+static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
+		      unsigned int b, unsigned int top, struct nbbs_ctx *ctx)
+{
+	atomic_long_t *word = pk_word(pool, row, w);
+	long old = atomic_long_read(word), new;
+	unsigned long st;
+
+	for (;;) {
+		if (!((unsigned long)old & pk_occ(b)))
+			return false;
+		st = pk_status(row, old) & ~pk_occ(b);
+		if (!st && row < top)
+			pk_announce(pool, row, w, ctx);
+		new = pk_next(row, old, st);
+		ctx->atomics++;
+		/*
+		 * Fully ordered: releases the block to its next owner.  Other
+		 * nodes of the word change under us; only the loss of our OCC
+		 * bit means another free of the same block won.
+		 */
+		if (atomic_long_try_cmpxchg(word, &old, new))
+			break;
+		ctx->conflicts++;
+	}
+
+	while (!st && row < top) {
+		unsigned long pw, part, coal;
+		unsigned int pb, side;
+		atomic_long_t *parent;
+		long pold, pnew;
+
+		pk_up(w, &pw, &pb, &side);
+		parent = pk_word(pool, row + 1, pw);
+		part = pk_part(pb, side);
+		coal = pk_coal(pb, side);
+		pold = atomic_long_read(parent);
+		for (;;) {
+			/* An allocation entered the word we emptied: it owns the mark. */
+			if (atomic_long_read(word) != new)
+				return true;
+			st = pk_status(row + 1, pold) & ~(part | coal);
+			if (!st && row + 1 < top)
+				pk_announce(pool, row + 1, pw, ctx);
+			pnew = pk_next(row + 1, pold, st);
+			ctx->atomics++;
+			/* Fully ordered; fails if anyone wrote the word since @pold. */
+			if (atomic_long_try_cmpxchg(parent, &pold, pnew))
+				break;
+			ctx->conflicts++;
+		}
+		row++;
+		w = pw;
+		word = parent;
+		new = pnew;
+	}
+	return true;
+}
+
+int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
+		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx)
+{
+	unsigned int row, b, claimed_row;
+	unsigned long w, claimed_w;
+	atomic_long_t *word;
+	long old;
+	bool checked = false;
+
+	pk_locate(level, idx, &row, &w, &b);
+	claimed_row = row;
+	claimed_w = w;
+	word = pk_word(pool, row, w);
+	old = atomic_long_read(word);
+	for (;;) {
+		unsigned long m;
+
+		if ((unsigned long)old & pk_sub_mask(row, b))
+			return -EBUSY;
+		m = (unsigned long)old & pk_anc[b];
+		if (m) {
+			pk_blocker(row, w, m, blevel, bidx);
+			return -EAGAIN;
+		}
+		/* An empty word says nothing about the rows above: look. */
+		if (!checked && !pk_status(row, old)) {
+			if (pk_covered(pool, row, w, blevel, bidx))
+				return -EAGAIN;
+			checked = true;
+		}
+		ctx->atomics++;
+		/* Fully ordered: acquires the block from its last owner's release. */
+		if (atomic_long_try_cmpxchg(word, &old,
+					    pk_next(row, old, pk_status(row, old) | pk_occ(b))))
+			break;
+		ctx->conflicts++;
+	}
+
+	/* Climb: mark the bottom node above each word, as nbbs_climb() does. */
+	for (; row + 1 < pool->rows; row++, w >>= 4) {
+		unsigned long pw, part, coal, m;
+		unsigned int pb, side;
+		atomic_long_t *parent;
+
+		pk_up(w, &pw, &pb, &side);
+		parent = pk_word(pool, row + 1, pw);
+		part = pk_part(pb, side);
+		coal = pk_coal(pb, side);
+		/* Acquire, for the reason given in nbbs_climb(). */
+		old = atomic_long_read_acquire(parent);
+		for (;;) {
+			unsigned long st = pk_status(row + 1, old);
+
+			m = (unsigned long)old & (pk_occ(pb) | pk_anc[pb]);
+			if (m) {
+				pk_blocker(row + 1, pw, m, blevel, bidx);
+				ctx->rollbacks++;
+				pk_unmark(pool, claimed_row, claimed_w, b, row, ctx);
+				return -EAGAIN;
+			}
+			if (((unsigned long)old & (part | coal)) == part)
+				break;
+			ctx->atomics++;
+			/* Fully ordered, as in nbbs_climb(). */
+			if (atomic_long_try_cmpxchg(parent, &old,
+						    pk_next(row + 1, old, (st | part) & ~coal)))
+				break;
+			ctx->conflicts++;
+			old = atomic_long_read_acquire(parent);
+		}
+	}
+	return 0;
+}
+
+enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
+				       unsigned int *level, struct nbbs_ctx *ctx)
+{
+	unsigned int lvl, row, b, side;
+	unsigned long w;
+	long v = 0;
+
+	/* Top-down, as in nbbs_free(): one read per row. */
+	for (lvl = pool->max_order; ; lvl--) {
+		pk_locate(lvl, leaf >> lvl, &row, &w, &b);
+		if (lvl == pool->max_order || (lvl & 3) == 3)
+			v = atomic_long_read(pk_word(pool, row, w));
+		if ((unsigned long)v & pk_occ(b))
+			break;
+		if (!lvl)
+			return NBBS_FREE_NOT_LIVE;
+		side = (leaf >> (lvl - 1)) & 1;
+		if (lvl & 3) {
+			/* The local child towards @leaf must hold something. */
+			if (!((unsigned long)v & pk_sub_mask(row, 2 * b + side)))
+				return NBBS_FREE_NOT_LIVE;
+		} else if (!((unsigned long)v & pk_part(b, side))) {
+			return NBBS_FREE_NOT_LIVE;
+		}
+	}
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*level = lvl;
+	if (!pk_unmark(pool, row, w, b, pool->rows - 1, ctx))
+		return NBBS_FREE_RACED;
+	return NBBS_FREED;
+}
+
+enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
+				       unsigned int level, unsigned long idx)
+{
+	unsigned int row, b;
+	unsigned long w, v;
+
+	pk_locate(level, idx, &row, &w, &b);
+	v = (unsigned long)atomic_long_read(pk_word(pool, row, w));
+	if (v & pk_occ(b))
+		return NBBS_NODE_LIVE;
+	return v & pk_sub_mask(row, b) ? NBBS_NODE_PARTIAL : NBBS_NODE_FREE;
+}
+
+int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp)
+{
+	unsigned long n = 0;
+	unsigned int row;
+
+	if (BITS_PER_LONG != 64)
+		return -EOPNOTSUPP;	/* needs 64-bit words */
+	pool->rows = (pool->max_order + 4) / 4;
+	for (row = 0; row < pool->rows; row++) {
+		pool->row_start[row] = n;
+		n += max(pool->nr_leaves >> (4 * row + 3), 1UL);
+	}
+	pool->nr_words = n;
+	pool->words = kvcalloc(n, sizeof(*pool->words), gfp);
+	return pool->words ? 0 : -ENOMEM;
+}
+
+void nbbs_packed_fini(struct nbbs_pool *pool)
+{
+	kvfree(pool->words);
+}

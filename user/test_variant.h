@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Run a test program on either layout of the tree.
+ *
+ * The tests create their pools with nbbs_pool_create(); here that call
+ * takes the layout from $NBBS_VARIANT ("tree" or "packed"), so the same
+ * program checks both.  Unset, the core's default layout is used.
+ */
+#ifndef _NBBS_TEST_VARIANT_H
+#define _NBBS_TEST_VARIANT_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nbbs_core.h"
+
+static inline unsigned int nbbs_test_flags(void)
+{
+	const char *v = getenv("NBBS_VARIANT");
+
+	if (!v || !*v)
+		return 0;
+	if (!strcmp(v, "tree"))
+		return NBBS_POOL_TREE;
+	if (!strcmp(v, "packed"))
+		return NBBS_POOL_PACKED;
+	fprintf(stderr, "NBBS_VARIANT=%s: want tree or packed\n", v);
+	exit(2);
+}
+
+#define nbbs_pool_create(base, size, min_shift, max_order, gfp) \
+	nbbs_pool_create_flags(base, size, min_shift, max_order, gfp, nbbs_test_flags())
+
+#endif /* _NBBS_TEST_VARIANT_H */
