@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-VM benchmark: the stress tester's matrix on Debian's 6.1 kernel
+# under qemu at 1, 2, 4 and 8 vCPUs (scripts/vm/bench.sh), written to
+# bench/results.csv (env=vm), the columns of bench/user.csv.
+#
+#   make bench-vm          the whole matrix, about 10 minutes under TCG
+#   make bench-vm BENCH_VM_VCPUS="4" BENCH_VM_MS=50
+#                          a part of it
+#
+# The guest boots with init_on_alloc=0 (the pages backend is not charged
+# for zeroing); timings under TCG compare backends with each other only.
+
+BENCH_VM_VCPUS ?= 1 2 4 8
+BENCH_VM_MS ?= 100
+BENCH_VM_ARENA ?= 256M
+BENCH_VM_CSV ?= bench/results.csv
+
+.PHONY: bench-vm
+
+bench-vm: vm-kmod
+	BENCH_VCPUS="$(BENCH_VM_VCPUS)" BENCH_MS=$(BENCH_VM_MS) \
+		BENCH_ARENA=$(BENCH_VM_ARENA) \
+		scripts/vm/bench.sh "$(KVER)" $(BENCH_VM_CSV)
