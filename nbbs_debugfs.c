@@ -27,7 +27,7 @@
  *   backing_requested the backing= parameter: auto, pages or vmalloc
  *   metadata_bytes   bytes the core allocated to manage the pool
  *   metadata_ppm     metadata_bytes per million bytes of arena
- *   variant          the core's algorithm: tree
+ *   variant          the layout of the tree: packed or tree (variant=)
  *
  * stats - event counters summed over all CPUs (a snapshot, not an atomic
  * cut while other CPUs allocate):
@@ -92,7 +92,7 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "metadata_bytes %zu\n", meta);
 	seq_printf(m, "metadata_ppm %llu\n",
 		   div64_u64((u64)meta * 1000000, info.size));
-	seq_puts(m, "variant tree\n");
+	seq_printf(m, "variant %s\n", nbbs_variant_name(nbbs_pool_variant(arena->pool)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(config);

@@ -12,6 +12,9 @@
  *                  min(log2(size / min_block), NBBS_DEFAULT_MAX_ORDER)
  *   backing=auto   pages, vmalloc, or auto: pages when the arena fits in one
  *                  block of the page allocator, else vmalloc
+ *   variant=packed layout of the tree: packed (four levels per 64-bit word,
+ *                  fewer atomics per call; the default on 64-bit kernels) or
+ *                  tree (one 32-bit word per node)
  *
  * The arena must be a power-of-two multiple of min_block (that is, a power
  * of two no smaller than min_block): the buddy tree is complete, so every
@@ -88,6 +91,7 @@ static unsigned long long nbbs_param_size = SZ_64M;
 static unsigned long long nbbs_param_min_block = PAGE_SIZE;
 static int nbbs_param_max_order = -1;
 static enum nbbs_backing nbbs_param_backing = NBBS_BACKING_AUTO;
+static unsigned int nbbs_param_variant = NBBS_VARIANT_DEFAULT;
 
 /* A byte count with an optional memparse() suffix; trailing junk is refused. */
 static int nbbs_bytes_set(const char *val, const struct kernel_param *kp)
@@ -138,6 +142,33 @@ static const struct kernel_param_ops nbbs_backing_ops = {
 	.get = nbbs_backing_get,
 };
 
+static int nbbs_variant_set(const char *val, const struct kernel_param *kp)
+{
+	static const char * const names[] = {
+		[NBBS_VARIANT_TREE] = "tree",
+		[NBBS_VARIANT_PACKED] = "packed",
+	};
+	int i = sysfs_match_string(names, val);
+
+	if (i < 0) {
+		pr_err("variant=%s: must be tree or packed\n", val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = i;
+	return 0;
+}
+
+static int nbbs_variant_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 nbbs_variant_name(*(unsigned int *)kp->arg));
+}
+
+static const struct kernel_param_ops nbbs_variant_ops = {
+	.set = nbbs_variant_set,
+	.get = nbbs_variant_get,
+};
+
 module_param_cb(size, &nbbs_bytes_ops, &nbbs_param_size, 0444);
 MODULE_PARM_DESC(size,
 		 "Arena bytes, a power-of-two multiple of min_block; K/M/G suffixes (default 64M)");
@@ -150,6 +181,9 @@ MODULE_PARM_DESC(max_order,
 module_param_cb(backing, &nbbs_backing_ops, &nbbs_param_backing, 0444);
 MODULE_PARM_DESC(backing,
 		 "Arena memory: pages (physically contiguous), vmalloc, or auto: pages when it fits (default auto)");
+module_param_cb(variant, &nbbs_variant_ops, &nbbs_param_variant, 0444);
+MODULE_PARM_DESC(variant,
+		 "Tree layout: packed (4 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
 
 /* --- the default pool --- */
 
@@ -275,12 +309,15 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
-	pool = nbbs_pool_create(nbbs_arena.base, nbbs_arena.size, min_shift,
-				max_order, GFP_KERNEL);
+	pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size, min_shift,
+				      max_order, GFP_KERNEL,
+				      nbbs_param_variant == NBBS_VARIANT_PACKED ?
+				      NBBS_POOL_PACKED : NBBS_POOL_TREE);
 	if (IS_ERR(pool)) {
 		ret = PTR_ERR(pool);
-		pr_err("cannot build the pool (size=%zu min_shift=%u max_order=%u): %d\n",
-		       nbbs_arena.size, min_shift, max_order, ret);
+		pr_err("cannot build the %s pool (size=%zu min_shift=%u max_order=%u): %d\n",
+		       nbbs_variant_name(nbbs_param_variant), nbbs_arena.size,
+		       min_shift, max_order, ret);
 		nbbs_arena_release(&nbbs_arena);
 		return ret;
 	}
@@ -290,8 +327,9 @@ static int __init nbbs_init(void)
 	nbbs_debugfs_init(&nbbs_arena);
 	nbbs_stress_init();
 
-	pr_info("%zu bytes (%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
+	pr_info("%zu bytes (%s, %s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
+		nbbs_variant_name(nbbs_pool_variant(pool)),
 		1UL << min_shift, 1UL << (min_shift + max_order),
 		nbbs_pool_metadata_bytes(pool));
 	return 0;

@@ -103,15 +103,20 @@ static __printf(4, 5) bool check(struct tcase *t, bool ok, int line,
 #define CHECK(t, cond, fmt, ...) \
 	check(t, !!(cond), __LINE__, "%s: " fmt, #cond, ##__VA_ARGS__)
 
+/* The layout of the tree the private pools are built with in this round. */
+static unsigned int test_variant = NBBS_VARIANT_TREE;
+
 static void tcase_end(struct tcase *t)
 {
+	const char *variant = nbbs_variant_name(test_variant);
+
 	tests_run++;
 	if (t->failed) {
 		tests_failed++;
-		pr_err("not ok %u %s (%u checks failed)\n", tests_run, t->name,
-		       t->failed);
+		pr_err("not ok %u %s [%s] (%u checks failed)\n", tests_run, t->name,
+		       variant, t->failed);
 	} else {
-		pr_info("ok %u %s\n", tests_run, t->name);
+		pr_info("ok %u %s [%s]\n", tests_run, t->name, variant);
 	}
 }
 
@@ -166,8 +171,10 @@ static int tpool_create(struct tpool *tp, const struct shape *s)
 	tp->mem = kvmalloc(s->size, GFP_KERNEL);
 	if (!tp->mem)
 		return -ENOMEM;
-	tp->pool = nbbs_pool_create(tp->mem, s->size, s->min_shift,
-				    s->max_order, GFP_KERNEL);
+	tp->pool = nbbs_pool_create_flags(tp->mem, s->size, s->min_shift,
+					  s->max_order, GFP_KERNEL,
+					  test_variant == NBBS_VARIANT_PACKED ?
+					  NBBS_POOL_PACKED : NBBS_POOL_TREE);
 	if (IS_ERR(tp->pool)) {
 		kvfree(tp->mem);
 		return PTR_ERR(tp->pool);
@@ -1029,17 +1036,27 @@ static const struct {
 
 static int __init test_nbbs_init(void)
 {
-	unsigned int i, s;
+	static const unsigned int variants[] = {
+		NBBS_VARIANT_TREE,
+#if BITS_PER_LONG == 64
+		NBBS_VARIANT_PACKED,
+#endif
+	};
+	unsigned int i, s, v;
 
-	for (s = 0; s < ARRAY_SIZE(shapes); s++)
-		for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
-			run_pool_test(pool_tests[i].name, &shapes[s],
-				      pool_tests[i].fn);
-	test_bad_create();
-	test_default_pool();
-	for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
-		test_stress(&stress_shapes[s]);
-	test_double_free_race();
+	/* Every test on every layout of the tree. */
+	for (v = 0; v < ARRAY_SIZE(variants); v++) {
+		test_variant = variants[v];
+		for (s = 0; s < ARRAY_SIZE(shapes); s++)
+			for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
+				run_pool_test(pool_tests[i].name, &shapes[s],
+					      pool_tests[i].fn);
+		test_bad_create();
+		test_default_pool();
+		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
+			test_stress(&stress_shapes[s]);
+		test_double_free_race();
+	}
 
 	pr_info("%u tests passed, %u failed\n", tests_run - tests_failed,
 		tests_failed);
