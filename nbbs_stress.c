@@ -16,9 +16,11 @@
  *
  * Backends:
  *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
- *             blocks of min_block= << 0..max_order=
+ *             blocks of min_block= << 0..max_order=, in the core's default
+ *             layout; nbbs-tree and nbbs-packed choose the layout
  *   spinlock  the same pool with every nbbs_alloc() and nbbs_free() under
- *             one spinlock: the "-sl" baseline of the NBBS papers
+ *             one spinlock: the "-sl" baseline of the NBBS papers; also
+ *             spinlock-tree and spinlock-packed
  *   pages     alloc_pages() and __free_pages() (orders up to the page
  *             allocator's largest; GFP_KERNEL | __GFP_NORETRY in threads,
  *             GFP_ATOMIC in the interrupt).  It has no arena: each thread
@@ -124,18 +126,36 @@
 #define STRESS_HIST_SUB_BITS	2
 #define STRESS_HIST_BUCKETS	(64 << STRESS_HIST_SUB_BITS)
 
-enum stress_backend {
+/* What a backend is made of. */
+enum stress_kind {
 	SB_NBBS,
 	SB_SPINLOCK,
 	SB_PAGES,
 	SB_GENPOOL,
 };
 
-static const char * const stress_backend_names[] = {
-	[SB_NBBS]	= "nbbs",
-	[SB_SPINLOCK]	= "spinlock",
-	[SB_PAGES]	= "pages",
-	[SB_GENPOOL]	= "genpool",
+/**
+ * struct stress_backend - a backend= value
+ * @name: its spelling
+ * @kind: what allocates
+ * @flags: the layout of the nbbs tree, as nbbs_pool_create_flags() takes it
+ *         (0: the core's default)
+ */
+struct stress_backend {
+	const char *name;
+	enum stress_kind kind;
+	unsigned int flags;
+};
+
+static const struct stress_backend stress_backends[] = {
+	{ "nbbs",		SB_NBBS,	0 },
+	{ "spinlock",		SB_SPINLOCK,	0 },
+	{ "pages",		SB_PAGES,	0 },
+	{ "genpool",		SB_GENPOOL,	0 },
+	{ "nbbs-tree",		SB_NBBS,	NBBS_POOL_TREE },
+	{ "nbbs-packed",	SB_NBBS,	NBBS_POOL_PACKED },
+	{ "spinlock-tree",	SB_SPINLOCK,	NBBS_POOL_TREE },
+	{ "spinlock-packed",	SB_SPINLOCK,	NBBS_POOL_PACKED },
 };
 
 enum stress_workload {
@@ -267,6 +287,7 @@ struct stress_worker {
 /**
  * struct stress_run - the state of the run in progress
  * @cfg: its parameters
+ * @kind: what allocates (stress_backends[@cfg.backend].kind)
  * @min_shift: log2(min_block)
  * @alloc_max: largest order this backend is asked for
  * @quota: operations per thread with ops=; 0: none
@@ -291,6 +312,7 @@ struct stress_worker {
  */
 struct stress_run {
 	struct stress_cfg cfg;
+	enum stress_kind kind;
 	unsigned int min_shift;
 	unsigned int alloc_max;
 	u64 quota;
@@ -368,7 +390,7 @@ static void *stress_backend_alloc(struct stress_run *r, unsigned int order, bool
 	struct page *page;
 	void *p;
 
-	switch (r->cfg.backend) {
+	switch (r->kind) {
 	case SB_NBBS:
 		return nbbs_alloc(r->pool, order);
 	case SB_SPINLOCK:
@@ -399,7 +421,7 @@ static void stress_backend_free(struct stress_run *r, void *addr, unsigned int o
 	unsigned long flags;
 	int ret = 0;
 
-	switch (r->cfg.backend) {
+	switch (r->kind) {
 	case SB_NBBS:
 		ret = nbbs_free(r->pool, addr);
 		break;
@@ -432,7 +454,7 @@ static int stress_backend_setup(struct stress_run *r)
 	struct stress_cfg *c = &r->cfg;
 	int ret;
 
-	if (c->backend == SB_PAGES) {
+	if (r->kind == SB_PAGES) {
 		r->owner_bits = stress_end_pfn();
 	} else {
 		r->size = c->arena;
@@ -448,12 +470,13 @@ static int stress_backend_setup(struct stress_run *r)
 	if (!r->owner)
 		return -ENOMEM;
 
-	switch (c->backend) {
+	switch (r->kind) {
 	case SB_NBBS:
 	case SB_SPINLOCK:
 		spin_lock_init(&r->lock);
-		r->pool = nbbs_pool_create(r->base, r->size, r->min_shift, c->max_order,
-					   GFP_KERNEL);
+		r->pool = nbbs_pool_create_flags(r->base, r->size, r->min_shift,
+						 c->max_order, GFP_KERNEL,
+						 stress_backends[c->backend].flags);
 		if (IS_ERR(r->pool)) {
 			ret = PTR_ERR(r->pool);
 			r->pool = NULL;
@@ -469,6 +492,8 @@ static int stress_backend_setup(struct stress_run *r)
 		ret = gen_pool_add(r->gp, (unsigned long)r->base, r->size, NUMA_NO_NODE);
 		if (ret)
 			return ret;
+		break;
+	case SB_PAGES:
 		break;
 	}
 	return 0;
@@ -505,7 +530,7 @@ static long stress_block_index(struct stress_run *r, void *addr, unsigned int or
 {
 	unsigned long idx, n = 1UL << order;
 
-	if (r->cfg.backend == SB_PAGES) {
+	if (r->kind == SB_PAGES) {
 		idx = page_to_pfn(virt_to_page(addr));
 	} else {
 		if (addr < r->base)
@@ -1081,7 +1106,7 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 
 	len = scnprintf(line, STRESS_LINE_MAX,
 			"backend=%s workload=%s threads=%u order=%u max_order=%u occupancy=%u ops=%llu ns_per_op=%llu.%llu mops=%llu.%03llu p50_ns=%llu p99_ns=%llu fails=%llu overlaps=%ld stamp_errors=%ld misplaced=%ld leaked=%lu",
-			stress_backend_names[c->backend], stress_workload_names[c->workload],
+			stress_backends[c->backend].name, stress_workload_names[c->workload],
 			c->threads, c->order, r->alloc_max, c->occupancy, ops,
 			div_u64(tenths, 10), tenths % 10, div_u64(kops, 1000), kops % 1000,
 			stress_percentile(hist, samples, 500),
@@ -1132,8 +1157,9 @@ static int stress_execute(const struct stress_cfg *cfg)
 	if (!r)
 		return -ENOMEM;
 	r->cfg = *cfg;
-	r->min_shift = cfg->backend == SB_PAGES ? PAGE_SHIFT : ilog2(cfg->min_block);
-	r->alloc_max = cfg->backend == SB_PAGES ?
+	r->kind = stress_backends[cfg->backend].kind;
+	r->min_shift = r->kind == SB_PAGES ? PAGE_SHIFT : ilog2(cfg->min_block);
+	r->alloc_max = r->kind == SB_PAGES ?
 		       min(cfg->max_order, stress_max_page_order()) : cfg->max_order;
 	r->quota = cfg->ops ? div_u64(cfg->ops + cfg->threads - 1, cfg->threads) : 0;
 	atomic_long_set(&r->overlaps, 0);
@@ -1148,7 +1174,7 @@ static int stress_execute(const struct stress_cfg *cfg)
 		goto out;
 	if (cfg->workload == SW_FILL)
 		stress_prefill(r);
-	if (cfg->backend == SB_PAGES)
+	if (r->kind == SB_PAGES)
 		stress_set_budgets(r);
 
 	ret = stress_threads_run(r);
@@ -1169,7 +1195,7 @@ out:
 static void stress_defaults(struct stress_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->backend = SB_NBBS;
+	c->backend = 0;		/* nbbs */
 	c->workload = SW_RAND;
 	c->threads = num_online_cpus();
 	c->max_order = 10;
@@ -1238,20 +1264,26 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 		pr_err("'%s': expected key=value\n", key);
 		return -EINVAL;
 	}
-	if (!strcmp(key, "backend") || !strcmp(key, "workload")) {
-		bool be = key[0] == 'b';
-
-		ret = be ? match_string(stress_backend_names,
-					ARRAY_SIZE(stress_backend_names), word) :
-			   match_string(stress_workload_names,
-					ARRAY_SIZE(stress_workload_names), word);
+	if (!strcmp(key, "backend")) {
+		for (i = 0; i < ARRAY_SIZE(stress_backends); i++) {
+			if (!strcmp(word, stress_backends[i].name)) {
+				c->backend = i;
+				return 0;
+			}
+		}
+		pr_err("backend=%s: unknown; one of nbbs, spinlock, pages, genpool, nbbs-tree, nbbs-packed, spinlock-tree, spinlock-packed\n",
+		       word);
+		return -EINVAL;
+	}
+	if (!strcmp(key, "workload")) {
+		ret = match_string(stress_workload_names, ARRAY_SIZE(stress_workload_names),
+				   word);
 		if (ret < 0) {
-			pr_err("%s=%s: unknown; one of %s\n", key, word,
-			       be ? "nbbs, spinlock, pages, genpool" :
-				    "cached, ls, tt, co, rand, bulk, fill");
+			pr_err("workload=%s: unknown; one of cached, ls, tt, co, rand, bulk, fill\n",
+			       word);
 			return -EINVAL;
 		}
-		*(be ? &c->backend : &c->workload) = ret;
+		c->workload = ret;
 		return 0;
 	}
 	if (!strcmp(key, "verify") || !strcmp(key, "irq")) {
@@ -1285,6 +1317,7 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 /* Check the parameters against each other. */
 static int stress_check(struct stress_cfg *c)
 {
+	bool pages = stress_backends[c->backend].kind == SB_PAGES;
 	unsigned int arena_order, limit;
 
 	if (!c->threads) {
@@ -1296,7 +1329,7 @@ static int stress_check(struct stress_cfg *c)
 		       c->min_block);
 		return -EINVAL;
 	}
-	if (c->backend == SB_PAGES && c->min_block != PAGE_SIZE) {
+	if (pages && c->min_block != PAGE_SIZE) {
 		pr_err("min_block=%llu: the pages backend has blocks of PAGE_SIZE (%lu)\n",
 		       c->min_block, PAGE_SIZE);
 		return -EINVAL;
@@ -1312,11 +1345,11 @@ static int stress_check(struct stress_cfg *c)
 		       c->max_order, arena_order, c->arena, c->min_block);
 		return -EINVAL;
 	}
-	limit = c->backend == SB_PAGES ? min(c->max_order, stress_max_page_order()) :
+	limit = pages ? min(c->max_order, stress_max_page_order()) :
 					 c->max_order;
 	if (c->order > limit) {
 		pr_err("order=%u: at most %u (max_order=%u%s)\n", c->order, limit, c->max_order,
-		       c->backend == SB_PAGES ? ", and the page allocator's largest order" : "");
+		       pages ? ", and the page allocator's largest order" : "");
 		return -EINVAL;
 	}
 	if (c->workload == SW_FILL && arena_order > 24) {
@@ -1381,7 +1414,8 @@ static ssize_t run_write(struct file *file, const char __user *ubuf, size_t len,
 static int run_show(struct seq_file *m, void *unused)
 {
 	seq_puts(m, "write one line of key=value words; the write returns when the run is done\n");
-	seq_puts(m, "backend=nbbs|spinlock|pages|genpool workload=cached|ls|tt|co|rand|bulk|fill\n");
+	seq_puts(m, "backend=nbbs|spinlock|pages|genpool|nbbs-tree|nbbs-packed|spinlock-tree|spinlock-packed\n");
+	seq_puts(m, "workload=cached|ls|tt|co|rand|bulk|fill\n");
 	seq_puts(m, "threads=N order=K max_order=K arena=BYTES min_block=BYTES occupancy=PERCENT\n");
 	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US\n");
 	return 0;

@@ -34,6 +34,7 @@ for v in BENCH_BACKENDS BENCH_WORKLOADS BENCH_ORDERS BENCH_OCCUPANCIES; do
 	[ -n "${!v:-}" ] && args+=" $v=$(echo "${!v}" | tr ' ' ',')"
 done
 
+mkdir -p "$(dirname "$out")"
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 echo "bench-vm: kernel command line adds: $args"
@@ -48,7 +49,6 @@ for c in $vcpus; do
 		-a "$args" "$top/scripts/vm/guest/bench.sh" | grep -v '^csv: '
 	sed -n 's/^csv: //p' "$build/vm/$kver/bench-$c.log" >>"$tmp"
 done
-mkdir -p "$(dirname "$out")"
 mv "$tmp" "$out"
 trap - EXIT
 echo "bench-vm: $(grep -vc '^[#e]' "$out") runs in $out, $(($(date +%s) - start)) s"

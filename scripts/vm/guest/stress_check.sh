@@ -4,7 +4,8 @@
 # The stress tester's part of `make check-vm-check`, sourced by check.sh
 # after lib.sh.  stress_check prints KTAP results through pass/fail/skip:
 #
-#   1. every workload on every backend, briefly (STRESS_MS, 150 ms), some
+#   1. every workload on every backend (each layout of the nbbs tree),
+#      (STRESS_MS, 150 ms a run), some
 #      with twice as many threads as CPUs, with the hrtimer (irq=1) or
 #      whole-block verification (verify=1); each result line must show
 #      operations and zero overlaps, stamp errors, misplaced and leaked
@@ -81,7 +82,7 @@ stress_matrix() {
 
 	n=$(nproc)
 	cpus2=$((2 * n))
-	for b in nbbs spinlock pages genpool; do
+	for b in nbbs-tree nbbs-packed spinlock pages genpool; do
 		for w in cached ls tt co rand bulk fill; do
 			case $w in
 			cached) args="threads=$n order=0 verify=1" ;;
