@@ -20,7 +20,7 @@
 
 BENCH_BIN := $(BUILD)/user/bench_nbbs_core
 BENCH_DIR := bench
-BENCH_MS ?= 150
+BENCH_MS ?= 120
 BENCH_REPEAT ?= 3
 BENCH_THREADS ?= 1,2,4
 

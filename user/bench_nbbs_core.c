@@ -120,9 +120,12 @@ static const struct backend {
 
 #define NR_BACKENDS	ARRAY_SIZE(backend_tab)
 
-/* --backend=all: each layout lock-free, the default layout under each lock. */
+/*
+ * --backend=all: each layout lock-free and under the spinlock (the same
+ * layout is the baseline of each), and the default layout under the mutex.
+ */
 #ifdef NBBS_POOL_PACKED
-static const int backends_all[] = { 3, 4, 1, 2 };
+static const int backends_all[] = { 3, 4, 5, 6, 2 };
 #else
 static const int backends_all[] = { 0, 1, 2 };
 #endif
@@ -932,7 +935,8 @@ static void help(void)
 	      "  --backend=LIST     nbbs,spinlock,mutex (the default layout), or with a\n"
 	      "                     layout where the core has several: nbbs-tree,\n"
 	      "                     nbbs-packed, spinlock-tree...; all (default): each\n"
-	      "                     layout lock-free and the default one under each lock\n"
+	      "                     layout lock-free and under the spinlock, the default\n"
+	      "                     layout under the mutex\n"
 	      "  --workload=LIST    cached,ls,tt,co,rand,bulk,fill or all (default all)\n"
 	      "  --threads=LIST     worker threads (default 1,2)\n"
 	      "  --order=LIST       block orders; the largest random order for rand/fill\n"

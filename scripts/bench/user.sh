@@ -9,7 +9,7 @@
 # and fill at 0/50/90/99% occupancy (random orders 0..5); and outdir/arena.csv:
 # ns/op against the arena size, 4 MiB .. 16 GiB of 4 KiB blocks, 2 threads.
 # Each experiment runs BENCH_REPEAT times (default 3) for BENCH_MS ms
-# (default 150) and the fastest repetition is kept, which filters out the
+# (default 120) and the fastest repetition is kept, which filters out the
 # moments when other work took the CPUs.  Environment: BENCH (the program),
 # BENCH_MS, BENCH_REPEAT, BENCH_THREADS (default 1,2,4), BENCH_ARENAS
 # (default 4M,...,16G).
@@ -18,14 +18,14 @@ cd "$(dirname "$0")/../.."
 
 out=${1:-bench}
 bin=${BENCH:-build/user/bench_nbbs_core}
-ms=${BENCH_MS:-150}
+ms=${BENCH_MS:-120}
 rep=${BENCH_REPEAT:-3}
 threads=${BENCH_THREADS:-1,2,4}
 arenas=${BENCH_ARENAS:-4M,16M,64M,256M,1G,4G,16G}
 mkdir -p "$out"
 
 comments() {
-	echo "# nbbs userspace benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo none)"
+	echo "# nbbs userspace benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 	echo "# host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
 	echo "# other work may have been running on the host meanwhile; best of $rep runs of $ms ms, overlap check off"
 	echo "# load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -49,11 +49,11 @@ mv "$out/user.csv.tmp" "$out/user.csv"
 echo "bench-user: arena sweep -> $out/arena.csv"
 {
 	comments
-	echo "# arena sweep: 4 KiB blocks, max order 10, 2 threads; fill: orders 0..5"
-	"$bin" --arena-column --ms="$ms" --repeat="$rep" --threads=2 --arena="$arenas" \
-		--backend=nbbs,spinlock --workload=cached,co,rand --order=0
-	"$bin" --arena-column --no-header --ms="$ms" --repeat="$rep" --threads=2 --arena="$arenas" \
-		--backend=nbbs,spinlock --workload=fill --order=5 --occupancy=0,90
+	echo "# arena sweep: 4 KiB blocks, max order 10, 2 threads, best of 2 runs; fill: orders 0..5"
+	"$bin" --arena-column --ms="$ms" --repeat=2 --threads=2 --arena="$arenas" \
+		--workload=cached,co,rand --order=0
+	"$bin" --arena-column --no-header --ms="$ms" --repeat=2 --threads=2 --arena="$arenas" \
+		--workload=fill --order=5 --occupancy=0,90
 } >"$out/arena.csv.tmp"
 mv "$out/arena.csv.tmp" "$out/arena.csv"
 
