@@ -36,6 +36,11 @@
  *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, invalid_free,
  *   alloc_atomics, free_atomics
  *                             as in struct nbbs_stats (nbbs_core.h)
+ *   atomics_per_alloc         alloc_atomics per nbbs_alloc() call, failed
+ *                             ones included, with two decimals
+ *   atomics_per_free          free_atomics per nbbs_free() call, refused
+ *                             ones included, with two decimals
+ *   null_pool_calls           API calls given a NULL pool (all pools)
  *   live                      alloc - free: blocks allocated now
  *   alloc_order_K, free_order_K, alloc_fail_order_K
  *                             the same per order K = 0..max_order
@@ -107,6 +112,15 @@ static u64 sum_orders(const u64 *counts, unsigned int max_order)
 	return sum;
 }
 
+/* "key 2.38": @num / @den with two decimals, 0.00 when nothing was counted. */
+static void seq_print_ratio(struct seq_file *m, const char *key, u64 num, u64 den)
+{
+	u64 hundredths = den ? div64_u64(num * 100, den) : 0;
+
+	seq_printf(m, "%s %llu.%02llu\n", key, div_u64(hundredths, 100),
+		   hundredths - div_u64(hundredths, 100) * 100);
+}
+
 static int stats_show(struct seq_file *m, void *unused)
 {
 	const struct nbbs_arena *arena = m->private;
@@ -136,6 +150,10 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "invalid_free %llu\n", st->invalid_free);
 	seq_printf(m, "alloc_atomics %llu\n", st->alloc_atomics);
 	seq_printf(m, "free_atomics %llu\n", st->free_atomics);
+	seq_print_ratio(m, "atomics_per_alloc", st->alloc_atomics,
+			alloc + sum_orders(st->alloc_fail, info.max_order));
+	seq_print_ratio(m, "atomics_per_free", st->free_atomics, free + st->invalid_free);
+	seq_printf(m, "null_pool_calls %lu\n", nbbs_null_pool_calls());
 	/* Per-CPU sums are not one instant: never print a negative count. */
 	seq_printf(m, "live %llu\n", alloc > free ? alloc - free : 0);
 

@@ -63,7 +63,7 @@ check() {
 # values must also be decimal numbers.  Reports each offending line.
 pairs() {
 	awk -v numeric="$2" '
-		NF != 2 || (numeric && $2 !~ /^[0-9]+$/) {
+		NF != 2 || (numeric && $2 !~ /^[0-9]+(\.[0-9]+)?$/) {
 			print "# " FILENAME ": bad line: " $0
 			bad = 1
 		}

@@ -55,7 +55,7 @@ check_pool() {
 		fi
 		# Every line is "key value"; stats and free values are numbers.
 		if ! awk -v numeric="$([ "$x" = "$c" ] && echo 0 || echo 1)" '
-			NF != 2 || (numeric && $2 !~ /^[0-9]+$/) { print "# bad line: " $0; bad = 1 }
+			NF != 2 || (numeric && $2 !~ /^[0-9]+(\.[0-9]+)?$/) { print "# bad line: " $0; bad = 1 }
 			END { exit bad || NR == 0 }' "$x"; then
 			diag "$x does not parse"
 			ret=1
