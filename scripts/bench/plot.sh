@@ -23,6 +23,27 @@ command -v gnuplot >/dev/null || { echo "plot: gnuplot missing (make deps)"; exi
 term='set terminal pngcairo size 1200,900 font "DejaVu Sans,11"'
 n=0
 
+# The same colour for a backend in every plot; lock-free ones solid,
+# locked ones dashed.
+style() {
+	local c
+	case $1 in
+	nbbs | nbbs-tree) c='#0072b2' ;;
+	nbbs-packed) c='#009e73' ;;
+	nbbs*) c='#56b4e9' ;;
+	spinlock | spinlock-tree) c='#d55e00' ;;
+	spinlock-packed) c='#e69f00' ;;
+	mutex*) c='#cc79a7' ;;
+	pages*) c='#000000' ;;
+	genpool*) c='#999999' ;;
+	*) c='#f0e442' ;;
+	esac
+	case $1 in
+	nbbs*) echo "lc rgb '$c' dt 1 pt 7" ;;
+	*) echo "lc rgb '$c' dt 2 pt 6" ;;
+	esac
+}
+
 # Throughput against threads (user) or vCPUs (vm) per workload and order.
 # Columns: 1 env 2 vcpus 3 backend 4 workload 5 threads 6 order 7 max_order
 # 8 occupancy 9 ops 10 ns_per_op 11 mops 12 p50 13 p99 14 fails 15 overlaps
@@ -57,7 +78,7 @@ throughput() {
 			echo "$term"
 			echo "set output '$dir/$env-$wl.png'"
 			echo "set multiplot layout $rows,$cols title '$env: $wl, throughput against $xname (higher is better)'"
-			echo "set grid; set key top left; set xlabel '$xname'; set ylabel 'Mops/s'"
+			echo "set grid; set key outside right top; set xlabel '$xname'; set ylabel 'Mops/s'"
 			echo "set yrange [0:*]; set offsets 0.2, 0.2, 0, 0; set xtics 1"
 			for o in $orders; do
 				echo "set title 'order $o'"
@@ -66,7 +87,8 @@ throughput() {
 					sort -n "$f" -o "$f"
 					b=${f##*_}; b=${b%.dat}
 					[ $i -gt 0 ] && printf ', '
-					printf "'%s' using 1:2 with linespoints lw 2 pt 7 title '%s'" "$f" "$b"
+					printf "'%s' using 1:2 with linespoints lw 2 %s title '%s'" \
+						"$f" "$(style "$b")" "$b"
 					i=$((i + 1))
 				done
 				echo
@@ -108,7 +130,8 @@ fill() {
 				sort -n "$f" -o "$f"
 				b=${f##*_}; b=${b%.dat}
 				[ $i -gt 0 ] && printf ', '
-				printf "'%s' using 1:2 with linespoints lw 2 pt 7 title '%s'" "$f" "$b"
+				printf "'%s' using 1:2 with linespoints lw 2 %s title '%s'" \
+					"$f" "$(style "$b")" "$b"
 				i=$((i + 1))
 			done
 			echo
@@ -118,39 +141,44 @@ fill() {
 	gnuplot "$tmp/plot.gp" && n=$((n + 1))
 }
 
-# arena.csv: ns/op against arena size; a line per backend x workload.
+# arena.csv: ns/op against arena size, a panel per workload, a line per backend.
 arena() {
-	local csv=$dir/arena.csv f i t
+	local csv=$dir/arena.csv f i b w panels rows
 	[ -f "$csv" ] || { echo "plot: no $csv, skipped"; return 0; }
 	awk -F, -v d="$tmp" '
 		/^#/ || $1 == "env" { next }
 		{
 			w = $4; if (w == "fill") w = "fill" $8
-			print $16 / 1048576, $10 >> (d "/arena_" $3 "_" w ".dat")
+			print $16 / 1048576, $10 >> (d "/arena_" w "_" $3 ".dat")
 		}' "$csv"
+	ws=$(ls "$tmp" | sed -n 's/^arena_\([^_]*\)_.*\.dat$/\1/p' | sort -u)
+	panels=$(echo "$ws" | wc -w)
+	rows=$(( (panels + 1) / 2 ))
 	{
 		echo "$term"
 		echo "set output '$dir/arena.png'"
-		echo "set title 'ns per operation against arena size, 4 KiB blocks, 2 threads (lower is better)'"
-		echo "set grid; set key outside right; set logscale x 2; set logscale y"
-		echo "set offsets graph 0.03, graph 0.03, 0, 0"
-		echo "set xlabel 'arena size'; set ylabel 'ns per operation (thread time)'"
-		# a colour per workload, a dash pattern and point per backend
+		echo "set multiplot layout $rows,2 title 'ns per operation against arena size, 4 KiB blocks, max order 10, 2 threads (lower is better)'"
+		echo "set grid; set key outside right top; set logscale x 2; set logscale y"
 		echo "set xtics ('4M' 4, '16M' 16, '64M' 64, '256M' 256, '1G' 1024, '4G' 4096, '16G' 16384, '64G' 65536)"
-		i=0; printf 'plot '
-		for f in "$tmp"/arena_*.dat; do
-			sort -n "$f" -o "$f"
-			t=${f##*/arena_}; t=${t%.dat}
-			b=${t%%_*}; w=${t#*_}
-			[ "$b" = nbbs ] && style='dt 1 pt 7' || style='dt 2 pt 6'
-			c=$(awk -v w="$w" 'BEGIN { n = split("cached co rand fill0 fill50 fill90 fill99 ls tt", a, " ");
-				for (i = 1; i <= n; i++) if (a[i] == w) { print i; exit } print 9 }')
-			[ $i -gt 0 ] && printf ', '
-			printf "'%s' using 1:2 with linespoints lw 2 lc %s %s title '%s %s'" \
-				"$f" "$c" "$style" "$b" "$w"
-			i=$((i + 1))
+		echo "set offsets graph 0.03, graph 0.03, 0, 0"
+		echo "set xlabel 'arena size'; set ylabel 'ns per operation'"
+		for w in $ws; do
+			case $w in
+			fill*) echo "set title 'fill at ${w#fill}% occupancy, orders 0..5'" ;;
+			*) echo "set title '$w, order 0'" ;;
+			esac
+			i=0; printf 'plot '
+			for f in "$tmp/arena_${w}_"*.dat; do
+				sort -n "$f" -o "$f"
+				b=${f##*/arena_"${w}"_}; b=${b%.dat}
+				[ $i -gt 0 ] && printf ', '
+				printf "'%s' using 1:2 with linespoints lw 2 %s title '%s'" \
+					"$f" "$(style "$b")" "$b"
+				i=$((i + 1))
+			done
+			echo
 		done
-		echo
+		echo "unset multiplot"
 	} >"$tmp/plot.gp"
 	gnuplot "$tmp/plot.gp" && n=$((n + 1))
 }
