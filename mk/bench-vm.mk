@@ -4,7 +4,8 @@
 # under qemu at 1, 2, 4 and 8 vCPUs (scripts/vm/bench.sh), written to
 # bench/results.csv (env=vm), the columns of bench/user.csv.
 #
-#   make bench-vm          the whole matrix, about 10 minutes under TCG
+#   make bench-vm          the whole matrix: 560 runs, about 8 minutes under
+#                          TCG on 2 host cores
 #   make bench-vm BENCH_VM_VCPUS="4" BENCH_VM_MS=50
 #                          a part of it
 #
