@@ -143,7 +143,7 @@ fill() {
 
 # arena.csv: ns/op against arena size, a panel per workload, a line per backend.
 arena() {
-	local csv=$dir/arena.csv f i b w panels rows
+	local csv=$dir/arena.csv f i b w ws panels rows
 	[ -f "$csv" ] || { echo "plot: no $csv, skipped"; return 0; }
 	awk -F, -v d="$tmp" '
 		/^#/ || $1 == "env" { next }
