@@ -11,7 +11,7 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12
 	qemu-system-x86 busybox-static cpio kmod rsync
-	sparse python3-sphinx gnuplot-nox
+	sparse python3-sphinx gnuplot-nox spin
 )
 
 missing=()
