@@ -115,6 +115,21 @@
  */
 #define NBBS_SCAN_PROBE	64
 
+/*
+ * Chunk summaries.  The pool is cut into at most NBBS_MAX_CHUNKS chunks of
+ * at least one largest block each.  A chunk's summary word holds an upper
+ * bound on the order of the free blocks in it (plus one; 0: none) and a
+ * sequence number.  A scan that finds nothing at some order in a whole
+ * chunk lowers the bound with a CAS that fails if any release wrote the
+ * summary since the scan read it; every release writes it, raising the
+ * bound to the largest free block it made.  Scans skip chunks whose bound
+ * is below the wanted order, so a request that cannot be served costs a
+ * few reads per chunk instead of a read per node of its level.
+ */
+#define NBBS_MAX_CHUNKS		64
+#define NBBS_SUM_BOUND		0x3fu
+#define NBBS_SUM_SEQ_ONE	0x40u
+
 static atomic_long_t nbbs_null_pool;
 
 static inline atomic_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
@@ -148,6 +163,61 @@ static inline int nbbs_next(int old, u32 status)
 static inline u32 nbbs_status(int word)
 {
 	return (u32)word & NBBS_STATUS;
+}
+
+/* Orders below the chunk summary @sum's bound may be free in the chunk. */
+static inline unsigned int nbbs_sum_bound(int sum)
+{
+	return (u32)sum & NBBS_SUM_BOUND;
+}
+
+static inline int nbbs_sum_next(int old, unsigned int bound)
+{
+	return (int)((((u32)old & ~NBBS_SUM_BOUND) + NBBS_SUM_SEQ_ONE) | bound);
+}
+
+/*
+ * nbbs_summary_lower - a scan found no free node of @level in the whole
+ * chunk @chunk, whose summary it read as @seen before looking: record that
+ * the chunk's free blocks are of lower orders.  The CAS fails, and nothing
+ * is lost, if a release wrote the summary since.
+ */
+static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
+			       int seen, unsigned int level, struct nbbs_ctx *ctx)
+{
+	if (nbbs_sum_bound(seen) <= level)
+		return;
+	ctx->atomics++;
+	/* Fully ordered, though only the comparison with @seen matters. */
+	if (atomic_try_cmpxchg(&pool->summary[chunk], &seen,
+			       nbbs_sum_next(seen, level)))
+		ctx->lowered++;
+}
+
+/*
+ * nbbs_summary_raise - after a release that left a free block of order
+ * @freed in the chunk of smallest block @leaf, raise the chunk's bound if
+ * needed.  Always writes, to bump the sequence: a scan that read the
+ * summary before this release's tree updates became visible must not
+ * lower it afterwards.
+ */
+static void nbbs_summary_raise(struct nbbs_pool *pool, unsigned long leaf,
+			       unsigned int freed, struct nbbs_ctx *ctx)
+{
+	atomic_t *sum = &pool->summary[leaf >> pool->chunk_shift];
+	int old = atomic_read(sum);
+
+	for (;;) {
+		ctx->atomics++;
+		/*
+		 * Fully ordered: after the release's tree updates, so a scan
+		 * that reads this value (acquire) also sees the freed nodes.
+		 */
+		if (atomic_try_cmpxchg(sum, &old,
+				       nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
+			return;
+		ctx->conflicts++;
+	}
 }
 
 /*
@@ -236,13 +306,14 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
  * nbbs_unmark - give back node @n at @level, which holds @owned (OCC).
  *
  * Empties @n, then clears the PART marks of the ancestors up to level @top
- * (max_order for a release, just below the blocking ancestor for a rollback)
- * for as long as each becomes empty.  Returns false, touching nothing but a
- * harmless announcement, when @n no longer holds @owned.
+ * (max_order, for a release and for a rollback alike) for as long as each
+ * becomes empty and is not OCC, and stores in *@freed the level of the
+ * highest node it emptied.  Returns false, touching nothing but a harmless
+ * announcement, when @n no longer holds @owned.
  */
 static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			unsigned int level, unsigned int top, int owned,
-			struct nbbs_ctx *ctx)
+			unsigned int *freed, struct nbbs_ctx *ctx)
 {
 	atomic_t *node = nbbs_node(pool, n);
 	int empty = nbbs_next(owned, 0);
@@ -266,13 +337,20 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 
 		for (;;) {
 			/*
+			 * An OCC parent is a rollback's blocker, or a block
+			 * allocated since: it carries no marks of ours, and
+			 * writing it would make its owner's free fail.
+			 */
+			if (nbbs_status(old) & NBBS_OCC)
+				goto out;
+			/*
 			 * The child changed since we emptied it: an allocation
 			 * entered it and owns the parent's mark now.  Relaxed
 			 * is enough: a changed value can only come from a CAS
 			 * after ours, and a stale read merely makes us retry.
 			 */
 			if (atomic_read(node) != empty)
-				return true;
+				goto out;
 			st = nbbs_status(old) & ~(part | coal);
 			if (!st && level + 1 < top)
 				nbbs_announce(pool, n >> 1, ctx);
@@ -289,10 +367,12 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			ctx->conflicts++;
 		}
 		if (st)
-			return true;	/* the buddy's side is still in use */
+			goto out;	/* the buddy's side is still in use */
 		node = parent;
 		empty = new;
 	}
+out:
+	*freed = level;
 	return true;
 }
 
@@ -381,8 +461,14 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 	if (!blocker)
 		return 0;
 	ctx->rollbacks++;
-	/* Undo the marks made below the blocker, which is at level depth - ilog2. */
-	nbbs_unmark(pool, n, level, pool->depth - ilog2(blocker) - 1, claimed, ctx);
+	/*
+	 * Give the node back as a release would, up to the roots, not only up
+	 * to the blocker: the blocker may be freed meanwhile and a release
+	 * below it may then have left clearing its marks to us, because it
+	 * saw our temporary marks (found by the SPIN model, verify/).  The
+	 * walk stops at the blocker while it is still OCC.
+	 */
+	nbbs_unmark(pool, n, level, pool->max_order, claimed, &level, ctx);
 covered:
 	nbbs_unheap(pool, blocker, blevel, bidx);
 	return -EAGAIN;
@@ -392,6 +478,7 @@ covered:
 static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 					    unsigned long leaf,
 					    unsigned int *level,
+					    unsigned int *freed,
 					    struct nbbs_ctx *ctx)
 {
 	unsigned long n;
@@ -414,7 +501,7 @@ static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 	if (leaf & ((1UL << lvl) - 1))
 		return NBBS_FREE_INTERIOR;
 	*level = lvl;
-	if (!nbbs_unmark(pool, n, lvl, pool->max_order, word, ctx))
+	if (!nbbs_unmark(pool, n, lvl, pool->max_order, word, freed, ctx))
 		return NBBS_FREE_RACED;
 	return NBBS_FREED;
 }
@@ -450,12 +537,14 @@ static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
  * nbbs_scan - one pass over @level from @start; returns true with the claimed
  * node's index in *@found.
  *
- * Visits the level's nodes in turn, skipping the subtree of any live block
- * found covering them.  When @releases is not NULL, the release counters are
- * read into it once a few candidates have failed, and the pass then goes on
- * for a full turn of the level after that read, so that a failing pass is
- * bracketed by the read and the caller's next one.  Candidates tried before
- * the read are visited a second time.
+ * Visits the level's nodes in turn, skipping chunks whose summary says no
+ * block of this order is free there and the subtree of any live block found
+ * covering a candidate.  A chunk scanned from its first candidate to its
+ * last without success has its summary lowered.  When @releases is not
+ * NULL, the release counters are read into it once a few candidates have
+ * failed, and the pass then goes on for a full turn of the level after that
+ * read, so that a failing pass is bracketed by the read and the caller's
+ * next one.  Candidates tried before the read are visited a second time.
  */
 static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 		      unsigned long start, unsigned long *releases,
@@ -463,11 +552,15 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 {
 	unsigned long count = pool->nr_leaves >> level;
 	unsigned long probe = min(count / 2, (unsigned long)NBBS_SCAN_PROBE);
-	unsigned long i = 0, end = count;
+	unsigned int cshift = pool->chunk_shift - level;
+	unsigned long cmask = (1UL << cshift) - 1;
+	unsigned long i = 0, end = count, chunk = ULONG_MAX;
+	bool whole = false;
+	int sum = 0;
 
 	for (;;) {
 		unsigned long idx = (start + i) & (count - 1);
-		unsigned long bidx;
+		unsigned long bidx, next;
 		unsigned int blevel;
 		int ret;
 
@@ -479,17 +572,37 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 		}
 		if (i >= end)
 			return false;
+		if (idx >> cshift != chunk) {
+			chunk = idx >> cshift;
+			/*
+			 * Acquire: a release that wrote the summary before this
+			 * read had made its tree updates, and the node reads of
+			 * this chunk below come after it.
+			 */
+			sum = atomic_read_acquire(&pool->summary[chunk]);
+			whole = !(idx & cmask);
+			if (nbbs_sum_bound(sum) <= level) {
+				ctx->skipped++;
+				i += cmask + 1 - (idx & cmask);
+				chunk = ULONG_MAX;
+				continue;
+			}
+		}
 		ret = nbbs_try(pool, level, idx, &blevel, &bidx, ctx);
 		if (!ret) {
 			*found = idx;
 			return true;
 		}
-		if (ret == -EBUSY) {
-			i++;
-			continue;
+		if (ret == -EBUSY)
+			next = i + 1;
+		else	/* after the blocker's subtree, which ends at this level's index: */
+			next = i + ((bidx + 1) << (blevel - level)) - idx;
+		/* Leaving a chunk seen whole: nothing of this order is free there. */
+		if (whole && !((start + next) & cmask)) {
+			nbbs_summary_lower(pool, chunk, sum, level, ctx);
+			whole = false;
 		}
-		/* Resume after the blocker's subtree, which ends at this level's index: */
-		i += ((bidx + 1) << (blevel - level)) - idx;
+		i = next;
 	}
 }
 
@@ -501,6 +614,10 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
 		this_cpu_add(pool->pcpu->stats.cas_conflicts, ctx->conflicts);
 	if (ctx->rollbacks)
 		this_cpu_add(pool->pcpu->stats.rollbacks, ctx->rollbacks);
+	if (ctx->skipped)
+		this_cpu_add(pool->pcpu->stats.chunks_skipped, ctx->skipped);
+	if (ctx->lowered)
+		this_cpu_add(pool->pcpu->stats.chunks_lowered, ctx->lowered);
 }
 
 static void nbbs_warn_null_pool(const char *fn)
@@ -598,7 +715,7 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 {
 	struct nbbs_ctx ctx = { 0 };
 	enum nbbs_free_result res;
-	unsigned int level = 0;
+	unsigned int level = 0, freed = 0;
 	unsigned long off;
 
 	if (!addr)
@@ -614,13 +731,14 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 		return nbbs_invalid_free(pool, addr, "misaligned");
 
 	if (pool->variant == NBBS_VARIANT_PACKED)
-		res = nbbs_packed_free(pool, off >> pool->min_shift, &level, &ctx);
+		res = nbbs_packed_free(pool, off >> pool->min_shift, &level, &freed, &ctx);
 	else
-		res = nbbs_tree_free(pool, off >> pool->min_shift, &level, &ctx);
+		res = nbbs_tree_free(pool, off >> pool->min_shift, &level, &freed, &ctx);
 	if (res != NBBS_FREED) {
 		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
 	}
+	nbbs_summary_raise(pool, off >> pool->min_shift, freed, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	this_cpu_inc(pool->pcpu->stats.free[level]);
 	/*
@@ -705,6 +823,15 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 			goto fail;
 	}
 	err = -ENOMEM;
+	pool->chunk_shift = max_t(unsigned int, max_order,
+				  pool->depth - min_t(unsigned int, pool->depth,
+							 ilog2(NBBS_MAX_CHUNKS)));
+	pool->summary = kvcalloc(nr_leaves >> pool->chunk_shift,
+				 sizeof(*pool->summary), gfp);
+	if (!pool->summary)
+		goto fail;
+	for (step = 0; step < nr_leaves >> pool->chunk_shift; step++)
+		atomic_set(&pool->summary[step], max_order + 1);
 	pool->pcpu = alloc_percpu_gfp(struct nbbs_pcpu, gfp);
 	if (!pool->pcpu)
 		goto fail;
@@ -717,6 +844,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	return pool;
 
 fail:
+	kvfree(pool->summary);
 	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
@@ -890,6 +1018,7 @@ void nbbs_pool_destroy(struct nbbs_pool *pool)
 	if (live)
 		pr_warn("pool %p destroyed with %lu live blocks\n", pool, live);
 	free_percpu(pool->pcpu);
+	kvfree(pool->summary);
 	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
@@ -953,6 +1082,7 @@ size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
 {
 	return sizeof(*pool) + pool->nr_nodes * sizeof(*pool->nodes) +
 	       pool->nr_words * sizeof(*pool->words) +
+	       (pool->nr_leaves >> pool->chunk_shift) * sizeof(*pool->summary) +
 	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);

@@ -68,6 +68,9 @@ struct nbbs_info {
  * @scan_restarts: level scans repeated because a release completed meanwhile
  * @scan_giveups: failed allocations that stopped rescanning at the bound
  *                while releases kept completing (see nbbs_alloc())
+ * @chunks_skipped: chunks a scan passed over because their summary said no
+ *                  block of the wanted order was free there
+ * @chunks_lowered: chunk summaries lowered after a scan found nothing
  * @invalid_free: nbbs_free() calls refused with -EINVAL
  * @alloc_atomics: atomic read-modify-write operations spent in nbbs_alloc()
  * @free_atomics: atomic read-modify-write operations spent in nbbs_free()
@@ -84,6 +87,8 @@ struct nbbs_stats {
 	u64 rollbacks;
 	u64 scan_restarts;
 	u64 scan_giveups;
+	u64 chunks_skipped;
+	u64 chunks_lowered;
 	u64 invalid_free;
 	u64 alloc_atomics;
 	u64 free_atomics;

@@ -33,7 +33,8 @@
  * cut while other CPUs allocate):
  *   alloc, free, alloc_fail   totals over all orders
  *   alloc_bad_order           allocations refused for an out-of-range order
- *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, invalid_free,
+ *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, chunks_skipped,
+ *   chunks_lowered, invalid_free,
  *   alloc_atomics, free_atomics
  *                             as in struct nbbs_stats (nbbs_core.h)
  *   atomics_per_alloc         alloc_atomics per nbbs_alloc() call, failed
@@ -147,6 +148,8 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "rollbacks %llu\n", st->rollbacks);
 	seq_printf(m, "scan_restarts %llu\n", st->scan_restarts);
 	seq_printf(m, "scan_giveups %llu\n", st->scan_giveups);
+	seq_printf(m, "chunks_skipped %llu\n", st->chunks_skipped);
+	seq_printf(m, "chunks_lowered %llu\n", st->chunks_lowered);
 	seq_printf(m, "invalid_free %llu\n", st->invalid_free);
 	seq_printf(m, "alloc_atomics %llu\n", st->alloc_atomics);
 	seq_printf(m, "free_atomics %llu\n", st->free_atomics);

@@ -43,6 +43,10 @@ struct nbbs_pcpu {
  * @row_start: packed layout: index in @words of each row's first word
  * @nr_words: packed layout: number of words
  * @words: packed layout: one word per four-level subtree, row by row
+ * @chunk_shift: log2 of the smallest blocks in a chunk: at least a largest
+ *               block, and at most NBBS_MAX_CHUNKS chunks in the pool
+ * @summary: per chunk, an upper bound on the order of its free blocks and a
+ *           sequence number; see nbbs_scan() and nbbs_free()
  * @pcpu: per-CPU scan hints and counters; written only by their own CPU
  * @warned: bit 0 set once an invalid free was reported with a backtrace
  *
@@ -64,6 +68,8 @@ struct nbbs_pool {
 	unsigned long row_start[NBBS_PACKED_ROWS];
 	unsigned long nr_words;
 	atomic_long_t *words;
+	unsigned int chunk_shift;
+	atomic_t *summary;
 	struct nbbs_pcpu __percpu *pcpu;
 	unsigned long warned;
 };
@@ -73,6 +79,8 @@ struct nbbs_ctx {
 	unsigned int atomics;
 	unsigned int conflicts;
 	unsigned int rollbacks;
+	unsigned int skipped;
+	unsigned int lowered;
 };
 
 /* A node as the scan and the walk see it. */
@@ -97,13 +105,15 @@ enum nbbs_free_result {
  *        -EBUSY if the node is not free, or -EAGAIN when the live block
  *        (*@blevel, *@bidx) covers it (any claim made is rolled back).
  * free:  release the live block that starts at smallest block @leaf,
- *        storing its order in *@level.
+ *        storing its order in *@level and in *@freed the order of the
+ *        largest free block the release made (an upper bound will do).
  * state: the node's state for the tree walk.
  */
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
 enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
-				       unsigned int *level, struct nbbs_ctx *ctx);
+				       unsigned int *level, unsigned int *freed,
+				       struct nbbs_ctx *ctx);
 enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
 				       unsigned int level, unsigned long idx);
 int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp);

@@ -193,6 +193,26 @@ static bool pk_covered(const struct nbbs_pool *pool, unsigned int row,
 }
 
 /*
+ * pk_free_level - level of the largest free local node that holds @b, in a
+ * word of @row whose status is now @status; @floor if @b itself is in use.
+ */
+static unsigned int pk_free_level(const struct nbbs_pool *pool, unsigned int row,
+				  unsigned long status, unsigned int b,
+				  unsigned int floor)
+{
+	unsigned int top = 0;
+
+	for (; b; b >>= 1) {
+		if (status & pk_sub_mask(row, b))
+			break;
+		top = b;
+	}
+	if (!top)
+		return floor;
+	return min(4 * row + 3 - ilog2(top), pool->max_order);
+}
+
+/*
  * pk_announce - tell the word above that a release is about to empty @w.
  * See nbbs_announce() in nbbs_core.c: same bits, same ordering argument.
  */
@@ -224,13 +244,16 @@ static void pk_announce(struct nbbs_pool *pool, unsigned int row, unsigned long 
 
 /*
  * pk_unmark - clear OCC of local node @b in word @w of @row, then the marks
- * above for as long as words become empty, up to row @top.
+ * above for as long as words become empty, up to row @top, stopping below
+ * an OCC node (a rollback's blocker), as nbbs_unmark() does.
  *
+ * Stores in *@freed the level of the largest free block it leaves behind.
  * Returns false, changing nothing but a harmless announcement, when @b is
  * not OCC (freed concurrently).
  */
 static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
-		      unsigned int b, unsigned int top, struct nbbs_ctx *ctx)
+		      unsigned int b, unsigned int top, unsigned int *freed,
+		      struct nbbs_ctx *ctx)
 {
 	atomic_long_t *word = pk_word(pool, row, w);
 	long old = atomic_long_read(word), new;
@@ -253,6 +276,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 			break;
 		ctx->conflicts++;
 	}
+	*freed = pk_free_level(pool, row, st, b, 4 * row + 3 - ilog2(b));
 
 	while (!st && row < top) {
 		unsigned long pw, part, coal;
@@ -266,6 +290,9 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 		coal = pk_coal(pb, side);
 		pold = atomic_long_read(parent);
 		for (;;) {
+			/* An OCC chain above is a blocker or a new block: no mark of ours. */
+			if ((unsigned long)pold & (pk_occ(pb) | pk_anc[pb]))
+				return true;
 			/* An allocation entered the word we emptied: it owns the mark. */
 			if (atomic_long_read(word) != new)
 				return true;
@@ -279,6 +306,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 				break;
 			ctx->conflicts++;
 		}
+		*freed = pk_free_level(pool, row + 1, st, pb, *freed);
 		row++;
 		w = pw;
 		word = parent;
@@ -290,7 +318,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	unsigned int row, b, claimed_row;
+	unsigned int row, b, claimed_row, unused;
 	unsigned long w, claimed_w;
 	atomic_long_t *word;
 	long old;
@@ -344,7 +372,9 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 			if (m) {
 				pk_blocker(row + 1, pw, m, blevel, bidx);
 				ctx->rollbacks++;
-				pk_unmark(pool, claimed_row, claimed_w, b, row, ctx);
+				/* Up to the roots: see nbbs_tree_try() for why. */
+				pk_unmark(pool, claimed_row, claimed_w, b, pool->rows - 1,
+					  &unused, ctx);
 				return -EAGAIN;
 			}
 			if (((unsigned long)old & (part | coal)) == part)
@@ -362,7 +392,8 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 }
 
 enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
-				       unsigned int *level, struct nbbs_ctx *ctx)
+				       unsigned int *level, unsigned int *freed,
+				       struct nbbs_ctx *ctx)
 {
 	unsigned int lvl, row, b, side;
 	unsigned long w;
@@ -389,7 +420,7 @@ enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long lea
 	if (leaf & ((1UL << lvl) - 1))
 		return NBBS_FREE_INTERIOR;
 	*level = lvl;
-	if (!pk_unmark(pool, row, w, b, pool->rows - 1, ctx))
+	if (!pk_unmark(pool, row, w, b, pool->rows - 1, freed, ctx))
 		return NBBS_FREE_RACED;
 	return NBBS_FREED;
 }
