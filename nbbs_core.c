@@ -9,8 +9,10 @@
  *   metadata changes are single-word compare-and-swap operations; a CPU that
  *   loses a race re-reads the word and decides again.  Both calls may be used
  *   from any context, hard interrupts included.
- * - Bounded.  One scan of a level visits each candidate node at most once.
- *   A failing scan is repeated only while releases keep completing on other
+ * - Bounded.  One pass over a level visits each candidate node at most
+ *   once, except the first NBBS_SCAN_PROBE, visited twice when the pass
+ *   fails; chunks whose summary rules the order out are skipped whole.  A
+ *   failing pass is repeated only while releases keep completing on other
  *   CPUs, and at most NBBS_SCAN_PASSES times in all.
  * - No false NULL.  nbbs_alloc() returns NULL only after a full pass over the
  *   level during which no release completed anywhere, so a block that was
@@ -332,7 +334,13 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 	for (; level < top; level++, n >>= 1) {
 		atomic_t *parent = nbbs_node(pool, n >> 1);
 		u32 part = nbbs_part(n), coal = nbbs_coal(n);
-		int old = atomic_read(parent), new;
+		/*
+		 * Acquire: the check of the child below must not be satisfied
+		 * by a value older than this one.  An allocation that took
+		 * over the parent's mark had marked the child first; seeing
+		 * the takeover here must imply seeing that mark there.
+		 */
+		int old = atomic_read_acquire(parent), new;
 		u32 st;
 
 		for (;;) {
@@ -365,6 +373,8 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			if (atomic_try_cmpxchg(parent, &old, new))
 				break;
 			ctx->conflicts++;
+			/* A failed CAS reads relaxed: re-read with acquire. */
+			old = atomic_read_acquire(parent);
 		}
 		if (st)
 			goto out;	/* the buddy's side is still in use */

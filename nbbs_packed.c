@@ -288,7 +288,8 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 		parent = pk_word(pool, row + 1, pw);
 		part = pk_part(pb, side);
 		coal = pk_coal(pb, side);
-		pold = atomic_long_read(parent);
+		/* Acquire, as in nbbs_unmark(): orders the child check after it. */
+		pold = atomic_long_read_acquire(parent);
 		for (;;) {
 			/* An OCC chain above is a blocker or a new block: no mark of ours. */
 			if ((unsigned long)pold & (pk_occ(pb) | pk_anc[pb]))
@@ -305,6 +306,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 			if (atomic_long_try_cmpxchg(parent, &pold, pnew))
 				break;
 			ctx->conflicts++;
+			pold = atomic_long_read_acquire(parent);
 		}
 		*freed = pk_free_level(pool, row + 1, st, pb, *freed);
 		row++;
