@@ -360,17 +360,6 @@ MODULE_PARM_DESC(stress,
 static void stress_param_fn(struct work_struct *work);
 static DECLARE_WORK(stress_param_work, stress_param_fn);
 
-/* --- the page allocator's limit, on the kernels nbbs builds for --- */
-
-static unsigned int stress_max_page_order(void)
-{
-#ifdef MAX_PAGE_ORDER
-	return MAX_PAGE_ORDER;
-#else
-	return MAX_ORDER - 1;
-#endif
-}
-
 /* One past the highest page frame of any online node. */
 static unsigned long stress_end_pfn(void)
 {
@@ -1160,7 +1149,7 @@ static int stress_execute(const struct stress_cfg *cfg)
 	r->kind = stress_backends[cfg->backend].kind;
 	r->min_shift = r->kind == SB_PAGES ? PAGE_SHIFT : ilog2(cfg->min_block);
 	r->alloc_max = r->kind == SB_PAGES ?
-		       min(cfg->max_order, stress_max_page_order()) : cfg->max_order;
+		       min(cfg->max_order, nbbs_max_page_order()) : cfg->max_order;
 	r->quota = cfg->ops ? div_u64(cfg->ops + cfg->threads - 1, cfg->threads) : 0;
 	atomic_long_set(&r->overlaps, 0);
 	atomic_long_set(&r->stamp_errors, 0);
@@ -1345,7 +1334,7 @@ static int stress_check(struct stress_cfg *c)
 		       c->max_order, arena_order, c->arena, c->min_block);
 		return -EINVAL;
 	}
-	limit = pages ? min(c->max_order, stress_max_page_order()) :
+	limit = pages ? min(c->max_order, nbbs_max_page_order()) :
 					 c->max_order;
 	if (c->order > limit) {
 		pr_err("order=%u: at most %u (max_order=%u%s)\n", c->order, limit, c->max_order,
