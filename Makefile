@@ -4,8 +4,13 @@
 #
 #   make            build nbbs.ko, test_nbbs.ko and the sample client
 #   make run        build, boot Debian's kernel under qemu, load, stress, print debugfs
-#   make check      every test: userspace (plain, TSan, ASan+UBSan), lint, VM on 6.1 and 6.12
+#   make check      every test: lint, docs, userspace (plain, TSan, ASan+UBSan),
+#                   benchmark smoke, SPIN model, VM on 6.1 and 6.12
 #   make user       build/user/libnbbs.a and build/user/include/ (the core in userspace)
+#   make bench      userspace and VM benchmarks, CSV, plots and ratio tables in bench/
+#   make docs       render Documentation/ with Sphinx into build/docs/html
+#   make install    modules_install + depmod for the kernel of KDIR (see dkms.conf)
+#   make vm-shell   a root shell in the test VM with the modules ready
 #
 # KDIR is the kernel build tree to compile against: the running kernel's when
 # it has one, otherwise the Debian headers of KVER (Debian 12's 6.1 kernel).
