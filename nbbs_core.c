@@ -82,6 +82,7 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/bug.h>
+#include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -120,17 +121,27 @@
 /*
  * Chunk summaries.  The pool is cut into at most NBBS_MAX_CHUNKS chunks of
  * at least one largest block each.  A chunk's summary word holds an upper
- * bound on the order of the free blocks in it (plus one; 0: none) and a
- * sequence number.  A scan that finds nothing at some order in a whole
- * chunk lowers the bound with a CAS that fails if any release wrote the
- * summary since the scan read it; every release writes it, raising the
- * bound to the largest free block it made.  Scans skip chunks whose bound
- * is below the wanted order, so a request that cannot be served costs a
- * few reads per chunk instead of a read per node of its level.
+ * bound on the order of the free blocks in it (plus one; 0: none), an ARMED
+ * flag and a sequence number, alone on its cache line.  Scans skip chunks
+ * whose bound is below the wanted order, so a request that cannot be served
+ * costs a few reads per chunk instead of a read per node of its level.
+ *
+ * Lowering a bound: a scan that failed NBBS_SUM_ARM_AFTER candidates in a
+ * chunk arms its summary (CAS), rescans the chunk from its first candidate,
+ * and if nothing of its order was free lowers the bound with a CAS that
+ * fails if anyone wrote the summary since it armed it.  Raising: a release
+ * reads the summary after its tree updates and writes it when the bound is
+ * too low or the chunk is armed.  Both sides have a full barrier between
+ * their write and their read (store buffering), so either the release sees
+ * the arming and makes the lowering fail, or the rescan sees the freed node.
+ * Releases thus write the summary only when a scan asks them to.
  */
 #define NBBS_MAX_CHUNKS		64
 #define NBBS_SUM_BOUND		0x3fu
-#define NBBS_SUM_SEQ_ONE	0x40u
+#define NBBS_SUM_ARMED		0x40u
+#define NBBS_SUM_SEQ_ONE	0x80u
+#define NBBS_SUM_ARM_AFTER	64
+#define NBBS_SUM_STRIDE		(SMP_CACHE_BYTES / sizeof(atomic_t))
 
 static atomic_long_t nbbs_null_pool;
 
@@ -173,47 +184,82 @@ static inline unsigned int nbbs_sum_bound(int sum)
 	return (u32)sum & NBBS_SUM_BOUND;
 }
 
+/* The summary that replaces @old: @bound, not armed, the next sequence. */
 static inline int nbbs_sum_next(int old, unsigned int bound)
 {
-	return (int)((((u32)old & ~NBBS_SUM_BOUND) + NBBS_SUM_SEQ_ONE) | bound);
+	return (int)((((u32)old & ~(NBBS_SUM_BOUND | NBBS_SUM_ARMED)) +
+		      NBBS_SUM_SEQ_ONE) | bound);
+}
+
+static inline atomic_t *nbbs_summary(const struct nbbs_pool *pool,
+				     unsigned long chunk)
+{
+	return &pool->summary[chunk * NBBS_SUM_STRIDE];
 }
 
 /*
- * nbbs_summary_lower - a scan found no free node of @level in the whole
- * chunk @chunk, whose summary it read as @seen before looking: record that
- * the chunk's free blocks are of lower orders.  The CAS fails, and nothing
- * is lost, if a release wrote the summary since.
+ * nbbs_summary_arm - announce that a scan is about to conclude that @chunk
+ * holds no block of some order; *@sum is the summary the scan holds.
+ * Returns true, with *@sum the armed value, if the chunk is armed now.
+ */
+static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
+			     int *sum, struct nbbs_ctx *ctx)
+{
+	if ((u32)*sum & NBBS_SUM_ARMED)
+		return true;	/* armed by another scan: share it */
+	ctx->atomics++;
+	/*
+	 * Fully ordered: the arming is visible before the rescan's node
+	 * reads; pairs with the smp_mb() in nbbs_summary_note().
+	 */
+	if (atomic_try_cmpxchg(nbbs_summary(pool, chunk), sum,
+			       (int)((u32)*sum | NBBS_SUM_ARMED))) {
+		*sum = (int)((u32)*sum | NBBS_SUM_ARMED);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * nbbs_summary_lower - a scan armed @chunk, its summary then being @armed,
+ * and found no free node of @level in the whole chunk afterwards: record
+ * that the chunk's free blocks are of lower orders.  The CAS fails, and
+ * nothing is lost, if a release wrote the summary since the arming.
  */
 static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
-			       int seen, unsigned int level, struct nbbs_ctx *ctx)
+			       int armed, unsigned int level, struct nbbs_ctx *ctx)
 {
-	if (nbbs_sum_bound(seen) <= level)
+	if (nbbs_sum_bound(armed) <= level)
 		return;
 	ctx->atomics++;
-	/* Fully ordered, though only the comparison with @seen matters. */
-	if (atomic_try_cmpxchg(&pool->summary[chunk], &seen,
-			       nbbs_sum_next(seen, level)))
+	/* Fully ordered, though only the comparison with @armed matters. */
+	if (atomic_try_cmpxchg(nbbs_summary(pool, chunk), &armed,
+			       nbbs_sum_next(armed, level)))
 		ctx->lowered++;
 }
 
 /*
- * nbbs_summary_raise - after a release that left a free block of order
- * @freed in the chunk of smallest block @leaf, raise the chunk's bound if
- * needed.  Always writes, to bump the sequence: a scan that read the
- * summary before this release's tree updates became visible must not
- * lower it afterwards.
+ * nbbs_summary_note - after a release that left a free block of order
+ * @freed in the chunk of smallest block @leaf: raise the chunk's bound if
+ * it is too low, and write the summary if a scan armed it.
  */
-static void nbbs_summary_raise(struct nbbs_pool *pool, unsigned long leaf,
-			       unsigned int freed, struct nbbs_ctx *ctx)
+static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
+			      unsigned int freed, struct nbbs_ctx *ctx)
 {
-	atomic_t *sum = &pool->summary[leaf >> pool->chunk_shift];
-	int old = atomic_read(sum);
+	atomic_t *sum = nbbs_summary(pool, leaf >> pool->chunk_shift);
+	int old;
 
-	for (;;) {
+	/*
+	 * Orders the release's tree updates before the read of the summary:
+	 * pairs with the fully ordered CAS in nbbs_summary_arm().
+	 */
+	smp_mb();
+	old = atomic_read(sum);
+	while (((u32)old & NBBS_SUM_ARMED) || nbbs_sum_bound(old) <= freed) {
 		ctx->atomics++;
 		/*
-		 * Fully ordered: after the release's tree updates, so a scan
-		 * that reads this value (acquire) also sees the freed nodes.
+		 * Fully ordered: before the release count, so a scan that
+		 * reads the count and then this summary sees the new bound.
 		 */
 		if (atomic_try_cmpxchg(sum, &old,
 				       nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
@@ -549,8 +595,9 @@ static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
  *
  * Visits the level's nodes in turn, skipping chunks whose summary says no
  * block of this order is free there and the subtree of any live block found
- * covering a candidate.  A chunk scanned from its first candidate to its
- * last without success has its summary lowered.  When @releases is not
+ * covering a candidate.  A chunk that keeps failing is armed, rescanned
+ * from its first candidate, and ruled out for this order if it fails to
+ * the end (see "Chunk summaries" above).  When @releases is not
  * NULL, the release counters are read into it once a few candidates have
  * failed, and the pass then goes on for a full turn of the level after that
  * read, so that a failing pass is bracketed by the read and the caller's
@@ -564,8 +611,9 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 	unsigned long probe = min(count / 2, (unsigned long)NBBS_SCAN_PROBE);
 	unsigned int cshift = pool->chunk_shift - level;
 	unsigned long cmask = (1UL << cshift) - 1;
-	unsigned long i = 0, end = count, chunk = ULONG_MAX;
-	bool whole = false;
+	unsigned long arm_after = min(cmask + 1, (unsigned long)NBBS_SUM_ARM_AFTER);
+	unsigned long i = 0, end = count, chunk = ULONG_MAX, fails = 0;
+	bool armed = false;
 	int sum = 0;
 
 	for (;;) {
@@ -584,14 +632,23 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			return false;
 		if (idx >> cshift != chunk) {
 			chunk = idx >> cshift;
+			armed = false;
+			fails = 0;
 			/*
-			 * Acquire: a release that wrote the summary before this
-			 * read had made its tree updates, and the node reads of
-			 * this chunk below come after it.
+			 * Acquire: a release that raised the bound had made its
+			 * tree updates, and this chunk's node reads come after.
 			 */
-			sum = atomic_read_acquire(&pool->summary[chunk]);
-			whole = !(idx & cmask);
+			sum = atomic_read_acquire(nbbs_summary(pool, chunk));
 			if (nbbs_sum_bound(sum) <= level) {
+				/*
+				 * Skipping is what failing scans do: take the
+				 * bracketing read now rather than a turn later.
+				 */
+				if (releases) {
+					*releases = nbbs_releases(pool);
+					releases = NULL;
+					end = i + count;
+				}
 				ctx->skipped++;
 				i += cmask + 1 - (idx & cmask);
 				chunk = ULONG_MAX;
@@ -607,10 +664,21 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			next = i + 1;
 		else	/* after the blocker's subtree, which ends at this level's index: */
 			next = i + ((bidx + 1) << (blevel - level)) - idx;
-		/* Leaving a chunk seen whole: nothing of this order is free there. */
-		if (whole && !((start + next) & cmask)) {
+		/*
+		 * Many failures in this chunk: arm its summary and rescan it
+		 * from its first candidate (if that lies in this pass), so
+		 * that the chunk can be ruled out for this order if it fails.
+		 */
+		if (!armed && ++fails == arm_after && (idx & cmask) <= i &&
+		    nbbs_summary_arm(pool, chunk, &sum, ctx)) {
+			armed = true;
+			i -= idx & cmask;
+			continue;
+		}
+		/* Leaving a chunk scanned whole since the arming: rule it out. */
+		if (armed && !((start + next) & cmask)) {
 			nbbs_summary_lower(pool, chunk, sum, level, ctx);
-			whole = false;
+			armed = false;
 		}
 		i = next;
 	}
@@ -748,7 +816,7 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
 	}
-	nbbs_summary_raise(pool, off >> pool->min_shift, freed, &ctx);
+	nbbs_summary_note(pool, off >> pool->min_shift, freed, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	this_cpu_inc(pool->pcpu->stats.free[level]);
 	/*
@@ -836,12 +904,12 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	pool->chunk_shift = max_t(unsigned int, max_order,
 				  pool->depth - min_t(unsigned int, pool->depth,
 							 ilog2(NBBS_MAX_CHUNKS)));
-	pool->summary = kvcalloc(nr_leaves >> pool->chunk_shift,
+	pool->summary = kvcalloc((nr_leaves >> pool->chunk_shift) * NBBS_SUM_STRIDE,
 				 sizeof(*pool->summary), gfp);
 	if (!pool->summary)
 		goto fail;
 	for (step = 0; step < nr_leaves >> pool->chunk_shift; step++)
-		atomic_set(&pool->summary[step], max_order + 1);
+		atomic_set(nbbs_summary(pool, step), max_order + 1);
 	pool->pcpu = alloc_percpu_gfp(struct nbbs_pcpu, gfp);
 	if (!pool->pcpu)
 		goto fail;
@@ -1092,7 +1160,8 @@ size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
 {
 	return sizeof(*pool) + pool->nr_nodes * sizeof(*pool->nodes) +
 	       pool->nr_words * sizeof(*pool->words) +
-	       (pool->nr_leaves >> pool->chunk_shift) * sizeof(*pool->summary) +
+	       (pool->nr_leaves >> pool->chunk_shift) * NBBS_SUM_STRIDE *
+	       sizeof(*pool->summary) +
 	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);
