@@ -89,6 +89,7 @@
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/processor.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -144,6 +145,31 @@
 #define NBBS_SUM_STRIDE		(SMP_CACHE_BYTES / sizeof(atomic_t))
 
 static atomic_long_t nbbs_null_pool;
+
+#ifdef NBBS_FAULT_INJECT
+unsigned int nbbs_fault_fail_permille;
+unsigned int nbbs_fault_delay_permille;
+static atomic_t nbbs_fault_seq;
+
+/* Delay and/or fail this CAS, at the rates set in debugfs or by the tests. */
+bool nbbs_fault_cas(void)
+{
+	unsigned int fail = READ_ONCE(nbbs_fault_fail_permille);
+	unsigned int delay = READ_ONCE(nbbs_fault_delay_permille);
+	unsigned int i;
+	u32 x;
+
+	if (!fail && !delay)
+		return false;
+	/* A hashed sequence: cheap, lock-free, good enough to spread faults. */
+	x = (u32)atomic_inc_return_relaxed(&nbbs_fault_seq) * 2654435761u;
+	x ^= x >> 15;
+	if (x % 1000 < delay)
+		for (i = 0; i < 1000; i++)
+			cpu_relax();
+	return (x >> 10) % 1000 < fail;
+}
+#endif
 
 static inline atomic_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
 {
@@ -212,7 +238,7 @@ static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
 	 * Fully ordered: the arming is visible before the rescan's node
 	 * reads; pairs with the smp_mb() in nbbs_summary_note().
 	 */
-	if (atomic_try_cmpxchg(nbbs_summary(pool, chunk), sum,
+	if (nbbs_cas(nbbs_summary(pool, chunk), sum,
 			       (int)((u32)*sum | NBBS_SUM_ARMED))) {
 		*sum = (int)((u32)*sum | NBBS_SUM_ARMED);
 		return true;
@@ -233,7 +259,7 @@ static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
 		return;
 	ctx->atomics++;
 	/* Fully ordered, though only the comparison with @armed matters. */
-	if (atomic_try_cmpxchg(nbbs_summary(pool, chunk), &armed,
+	if (nbbs_cas(nbbs_summary(pool, chunk), &armed,
 			       nbbs_sum_next(armed, level)))
 		ctx->lowered++;
 }
@@ -261,7 +287,7 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 		 * Fully ordered: before the release count, so a scan that
 		 * reads the count and then this summary sees the new bound.
 		 */
-		if (atomic_try_cmpxchg(sum, &old,
+		if (nbbs_cas(sum, &old,
 				       nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
 			return;
 		ctx->conflicts++;
@@ -308,7 +334,7 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 			 * (clearing COAL) must be seen by the announcing
 			 * release's CAS, which then fails.
 			 */
-			if (atomic_try_cmpxchg(parent, &old,
+			if (nbbs_cas(parent, &old,
 					       nbbs_next(old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
@@ -343,7 +369,7 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 		 * CAS that empties @child, so that any CPU that sees the
 		 * emptied child also sees the announcement.
 		 */
-		if (atomic_try_cmpxchg(parent, &old,
+		if (nbbs_cas(parent, &old,
 				       nbbs_next(old, nbbs_status(old) | coal)))
 			return;
 		ctx->conflicts++;
@@ -364,7 +390,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			unsigned int *freed, struct nbbs_ctx *ctx)
 {
 	atomic_t *node = nbbs_node(pool, n);
-	int empty = nbbs_next(owned, 0);
+	int empty = nbbs_next(owned, 0), seen;
 
 	if (level < top)
 		nbbs_announce(pool, n, ctx);
@@ -374,8 +400,9 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 	 * next owner, whose claim of this node is an acquiring CAS.  Exactly
 	 * one of two racing frees of the same block gets past this CAS.
 	 */
-	if (!atomic_try_cmpxchg(node, &owned, empty))
-		return false;
+	for (seen = owned; !nbbs_cas(node, &seen, empty); )
+		if (seen != owned)
+			return false;
 
 	for (; level < top; level++, n >>= 1) {
 		atomic_t *parent = nbbs_node(pool, n >> 1);
@@ -416,7 +443,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			 * announcement and rewritten the parent.
 			 */
 			new = nbbs_next(old, st);
-			if (atomic_try_cmpxchg(parent, &old, new))
+			if (nbbs_cas(parent, &old, new))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed: re-read with acquire. */
@@ -499,7 +526,7 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 	atomic_t *node = nbbs_node(pool, n);
 	int old = atomic_read(node);
 	unsigned long blocker;
-	int claimed;
+	int claimed, seen;
 
 	if (nbbs_status(old))
 		return -EBUSY;
@@ -509,9 +536,11 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 	claimed = nbbs_next(old, NBBS_OCC);
 	ctx->atomics++;
 	/* Fully ordered: acquires the block from its last owner's release. */
-	if (!atomic_try_cmpxchg(node, &old, claimed)) {
-		ctx->conflicts++;
-		return -EBUSY;
+	for (seen = old; !nbbs_cas(node, &seen, claimed); ) {
+		if (seen != old) {
+			ctx->conflicts++;
+			return -EBUSY;
+		}
 	}
 	blocker = nbbs_climb(pool, n, level, ctx);
 	if (!blocker)

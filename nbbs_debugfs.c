@@ -46,6 +46,10 @@
  *   alloc_order_K, free_order_K, alloc_fail_order_K
  *                             the same per order K = 0..max_order
  *
+ * fault_cas_fail_permille, fault_cas_delay_permille - only in a module built
+ * with make NBBS_FAULT_INJECT=y: how many of 1000 compare-and-swaps of the
+ * core fail or are delayed on purpose (read and write; 0 by default).
+ *
  * free - the free space, from a walk of the tree (like /proc/buddyinfo):
  *   free_blocks_order_K  maximal free blocks of order K: free blocks whose
  *                        buddy is not free too (the buddyinfo count)
@@ -67,6 +71,7 @@
 #include <linux/slab.h>
 
 #include "nbbs_core.h"
+#include "nbbs_internal.h"
 #include "nbbs_module.h"
 
 struct dentry *nbbs_debugfs_dir;
@@ -220,6 +225,13 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena)
 	debugfs_create_file("config", 0444, nbbs_debugfs_dir, data, &config_fops);
 	debugfs_create_file("stats", 0444, nbbs_debugfs_dir, data, &stats_fops);
 	debugfs_create_file("free", 0444, nbbs_debugfs_dir, data, &free_fops);
+#ifdef NBBS_FAULT_INJECT
+	/* Test builds only (make NBBS_FAULT_INJECT=y): see nbbs_internal.h. */
+	debugfs_create_u32("fault_cas_fail_permille", 0644, nbbs_debugfs_dir,
+			   &nbbs_fault_fail_permille);
+	debugfs_create_u32("fault_cas_delay_permille", 0644, nbbs_debugfs_dir,
+			   &nbbs_fault_delay_permille);
+#endif
 }
 
 /**

@@ -99,6 +99,30 @@ enum nbbs_free_result {
 };
 
 /*
+ * Fault injection, for test builds only (-DNBBS_FAULT_INJECT, make
+ * NBBS_FAULT_INJECT=y): a chosen share of the tree's compare-and-swaps is
+ * delayed or made to fail, so that retries, rollbacks and the hand-over of
+ * a release's marks run often even on a machine with two CPUs.  An injected
+ * failure leaves the expected value as it was, like a CAS that lost to a
+ * write of the same value; every caller re-reads and decides again.
+ */
+#ifdef NBBS_FAULT_INJECT
+extern unsigned int nbbs_fault_fail_permille;
+extern unsigned int nbbs_fault_delay_permille;
+bool nbbs_fault_cas(void);
+#else
+static inline bool nbbs_fault_cas(void)
+{
+	return false;
+}
+#endif
+
+#define nbbs_cas(v, old, new) \
+	(!nbbs_fault_cas() && atomic_try_cmpxchg(v, old, new))
+#define nbbs_cas_long(v, old, new) \
+	(!nbbs_fault_cas() && atomic_long_try_cmpxchg(v, old, new))
+
+/*
  * Each layout provides:
  *
  * try:   claim free node (@level, @idx) and mark its ancestors.  Returns 0,

@@ -234,7 +234,7 @@ static void pk_announce(struct nbbs_pool *pool, unsigned int row, unsigned long 
 			return;	/* nothing marked: nothing to protect */
 		ctx->atomics++;
 		/* Fully ordered: visible before the CAS that empties @w. */
-		if (atomic_long_try_cmpxchg(parent, &old,
+		if (nbbs_cas_long(parent, &old,
 					    pk_next(row + 1, old,
 						    pk_status(row + 1, old) | coal)))
 			return;
@@ -272,7 +272,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 		 * nodes of the word change under us; only the loss of our OCC
 		 * bit means another free of the same block won.
 		 */
-		if (atomic_long_try_cmpxchg(word, &old, new))
+		if (nbbs_cas_long(word, &old, new))
 			break;
 		ctx->conflicts++;
 	}
@@ -303,7 +303,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 			pnew = pk_next(row + 1, pold, st);
 			ctx->atomics++;
 			/* Fully ordered; fails if anyone wrote the word since @pold. */
-			if (atomic_long_try_cmpxchg(parent, &pold, pnew))
+			if (nbbs_cas_long(parent, &pold, pnew))
 				break;
 			ctx->conflicts++;
 			pold = atomic_long_read_acquire(parent);
@@ -349,7 +349,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 		}
 		ctx->atomics++;
 		/* Fully ordered: acquires the block from its last owner's release. */
-		if (atomic_long_try_cmpxchg(word, &old,
+		if (nbbs_cas_long(word, &old,
 					    pk_next(row, old, pk_status(row, old) | pk_occ(b))))
 			break;
 		ctx->conflicts++;
@@ -383,7 +383,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 				break;
 			ctx->atomics++;
 			/* Fully ordered, as in nbbs_climb(). */
-			if (atomic_long_try_cmpxchg(parent, &old,
+			if (nbbs_cas_long(parent, &old,
 						    pk_next(row + 1, old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;

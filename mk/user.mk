@@ -78,24 +78,36 @@ endef
 $(eval $(call user_variant,gcc,$(USER_OUT),$(USER_CC),-O2))
 $(eval $(call user_variant,clang,$(USER_OUT)/clang,$(USER_CLANG),-O2))
 $(eval $(call user_variant,tsan,$(USER_OUT)/tsan,$(USER_CLANG),$(USER_TSAN)))
+# The core with fault injection (nbbs_internal.h): conflicts on purpose.
+$(eval $(call user_variant,inject,$(USER_OUT)/inject,$(USER_CC),-O2 -DNBBS_FAULT_INJECT))
+$(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(USER_TSAN) -DNBBS_FAULT_INJECT))
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
 
+# Injected faults: 300/1000 CAS fail, 100/1000 are delayed.
+USER_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100
+
 # Run every test program given, even after a failure; fail if any failed.
-user_run = rc=0; for t in $(1); do for v in tree packed; do echo "\# $$t ($$v)"; NBBS_VARIANT=$$v $(2) $$t || rc=1; done; done; exit $$rc
+# Programs built with fault injection (inject*/) run with $(USER_FAULTS).
+user_run = rc=0; for t in $(1); do for v in tree packed; do \
+	case $$t in */inject*/*) f="$(USER_FAULTS)";; *) f=;; esac; \
+	echo "\# $$t ($$v) $$f"; env NBBS_VARIANT=$$v $$f $(2) $$t || rc=1; \
+	done; done; exit $$rc
 
 # The documented way to use the library, compiled exactly so.
 $(USER_OUT)/example: user/example.c user
 	cc -I$(USER_INC) user/example.c $(USER_OUT)/libnbbs.a -lpthread -o $@
 
-check-user-test: user user-gcc user-clang $(USER_OUT)/example
+check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example
 	@$(call user_run,$(addprefix $(USER_OUT)/,$(USER_TESTS)) \
-		$(addprefix $(USER_OUT)/clang/,$(USER_TESTS)) $(USER_OUT)/example)
+		$(addprefix $(USER_OUT)/clang/,$(USER_TESTS)) $(USER_OUT)/example \
+		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))
 
-check-user-tsan: user-tsan user-tsan-gcc
+check-user-tsan: user-tsan user-tsan-gcc user-inject-tsan
 	@$(call user_run,$(addprefix $(USER_OUT)/tsan/,$(USER_TESTS)) \
-		$(addprefix $(USER_OUT)/tsan-gcc/,$(USER_TESTS)))
+		$(addprefix $(USER_OUT)/tsan-gcc/,$(USER_TESTS)) \
+		$(USER_OUT)/inject-tsan/stress_nbbs_core)
 
 check-user-asan: user-asan user-asan-clang
 	@$(call user_run,$(addprefix $(USER_OUT)/asan/,$(USER_TESTS)) \

@@ -29,6 +29,29 @@ static inline unsigned int nbbs_test_flags(void)
 	exit(2);
 }
 
+#ifdef NBBS_FAULT_INJECT
+/* The rates of nbbs_internal.h, which programs do not see. */
+extern unsigned int nbbs_fault_fail_permille;
+extern unsigned int nbbs_fault_delay_permille;
+
+/*
+ * Built with fault injection: $NBBS_FAULT_FAIL and $NBBS_FAULT_DELAY set
+ * how many of 1000 compare-and-swaps of the core fail or are delayed.
+ */
+__attribute__((constructor)) static void nbbs_test_faults(void)
+{
+	const char *fail = getenv("NBBS_FAULT_FAIL");
+	const char *delay = getenv("NBBS_FAULT_DELAY");
+
+	if (fail)
+		nbbs_fault_fail_permille = (unsigned int)atoi(fail);
+	if (delay)
+		nbbs_fault_delay_permille = (unsigned int)atoi(delay);
+	printf("# fault injection: %u/1000 CAS fail, %u/1000 delayed\n",
+	       nbbs_fault_fail_permille, nbbs_fault_delay_permille);
+}
+#endif
+
 #define nbbs_pool_create(base, size, min_shift, max_order, gfp) \
 	nbbs_pool_create_flags(base, size, min_shift, max_order, gfp, nbbs_test_flags())
 
