@@ -239,7 +239,7 @@ static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
 	 * reads; pairs with the smp_mb() in nbbs_summary_note().
 	 */
 	if (nbbs_cas(nbbs_summary(pool, chunk), sum,
-			       (int)((u32)*sum | NBBS_SUM_ARMED))) {
+		     (int)((u32)*sum | NBBS_SUM_ARMED))) {
 		*sum = (int)((u32)*sum | NBBS_SUM_ARMED);
 		return true;
 	}
@@ -260,7 +260,7 @@ static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
 	ctx->atomics++;
 	/* Fully ordered, though only the comparison with @armed matters. */
 	if (nbbs_cas(nbbs_summary(pool, chunk), &armed,
-			       nbbs_sum_next(armed, level)))
+		     nbbs_sum_next(armed, level)))
 		ctx->lowered++;
 }
 
@@ -288,7 +288,7 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 		 * reads the count and then this summary sees the new bound.
 		 */
 		if (nbbs_cas(sum, &old,
-				       nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
+			     nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
 			return;
 		ctx->conflicts++;
 	}
@@ -335,7 +335,7 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 			 * release's CAS, which then fails.
 			 */
 			if (nbbs_cas(parent, &old,
-					       nbbs_next(old, (st | part) & ~coal)))
+				     nbbs_next(old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed; decide on an acquire read. */
@@ -370,7 +370,7 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 		 * emptied child also sees the announcement.
 		 */
 		if (nbbs_cas(parent, &old,
-				       nbbs_next(old, nbbs_status(old) | coal)))
+			     nbbs_next(old, nbbs_status(old) | coal)))
 			return;
 		ctx->conflicts++;
 	}

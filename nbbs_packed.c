@@ -235,8 +235,7 @@ static void pk_announce(struct nbbs_pool *pool, unsigned int row, unsigned long 
 		ctx->atomics++;
 		/* Fully ordered: visible before the CAS that empties @w. */
 		if (nbbs_cas_long(parent, &old,
-					    pk_next(row + 1, old,
-						    pk_status(row + 1, old) | coal)))
+				  pk_next(row + 1, old, pk_status(row + 1, old) | coal)))
 			return;
 		ctx->conflicts++;
 	}
@@ -350,7 +349,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 		ctx->atomics++;
 		/* Fully ordered: acquires the block from its last owner's release. */
 		if (nbbs_cas_long(word, &old,
-					    pk_next(row, old, pk_status(row, old) | pk_occ(b))))
+				  pk_next(row, old, pk_status(row, old) | pk_occ(b))))
 			break;
 		ctx->conflicts++;
 	}
@@ -384,7 +383,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 			ctx->atomics++;
 			/* Fully ordered, as in nbbs_climb(). */
 			if (nbbs_cas_long(parent, &old,
-						    pk_next(row + 1, old, (st | part) & ~coal)))
+					  pk_next(row + 1, old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
 			old = atomic_long_read_acquire(parent);
