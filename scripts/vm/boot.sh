@@ -7,6 +7,8 @@
 #   scripts/vm/boot.sh [options] GUEST_SCRIPT
 #
 #   -k KVER      kernel release to boot (/boot/vmlinuz-KVER); default $KVER
+#   -K IMAGE     boot this kernel image instead of /boot/vmlinuz-KVER (a
+#                kernel of KVER built elsewhere, e.g. scripts/debug/kernel.sh)
 #   -m DIR       where build-kmod.sh put the modules;
 #                default build/kmod/KVER
 #   -n NAME      name of this run: logs go to build/vm/KVER/NAME.*;
@@ -42,9 +44,11 @@ main() {
 	limit=300
 	extra=
 	interactive=
-	while getopts k:m:n:c:M:t:a:i opt; do
+	vmlinuz=
+	while getopts k:K:m:n:c:M:t:a:i opt; do
 		case $opt in
 		k) kver=$OPTARG ;;
+		K) vmlinuz=$OPTARG ;;
 		m) kmod=$OPTARG ;;
 		n) name=$OPTARG ;;
 		c) cpus=$OPTARG ;;
@@ -52,7 +56,7 @@ main() {
 		t) limit=$OPTARG ;;
 		a) extra=$OPTARG ;;
 		i) interactive=1 ;;
-		*) sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+		*) sed -n '4,22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 		esac
 	done
 	shift $((OPTIND - 1))
@@ -61,7 +65,7 @@ main() {
 	kmod=${kmod:-$build/kmod/$kver}
 	name=${name:-$(basename "$script" .sh)}
 
-	vmlinuz=/boot/vmlinuz-$kver
+	vmlinuz=${vmlinuz:-/boot/vmlinuz-$kver}
 	if [ ! -r "$vmlinuz" ]; then
 		echo "boot.sh: $vmlinuz missing or unreadable (run make deps, as root)" >&2
 		exit 1

@@ -11,6 +11,9 @@
 # OUT   build directory (default: SRC/build/kmod/KVER).
 # Further arguments go to make (e.g. W=1 C=1).
 #
+# KMOD_KDIR (environment), when set, is the build tree to use instead of
+# the one of KVER: a kernel built with O=, as scripts/debug/kernel.sh does.
+#
 # kbuild with M= writes its objects next to the sources, so every kernel
 # version is built in its own copy of the sources.  Only sources whose
 # content changed are copied again, so a second run rebuilds only those.
@@ -23,7 +26,7 @@ src=$(realpath "${2:-$(dirname "$0")/../..}")
 out=${3:-$src/build/kmod/$kver}
 
 kdir=
-for d in "/lib/modules/$kver/build" "/usr/src/linux-headers-$kver"; do
+for d in ${KMOD_KDIR:+"$KMOD_KDIR"} "/lib/modules/$kver/build" "/usr/src/linux-headers-$kver"; do
 	if [ -f "$d/Makefile" ]; then
 		kdir=$d
 		break

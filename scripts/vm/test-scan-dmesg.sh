@@ -54,7 +54,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..17"
 
 printf '[    0.00] Linux version 6.1\n[    1.00] all fine\n' >"$tmp/log"
 expect "a clean log passes" 0
@@ -91,5 +91,21 @@ expect "two WARNs after one marker fail" 1
 
 printf '[    1.00] =====\n[    1.00] BUG kmalloc-64 (Tainted: G O): Right Redzone overwritten\n' >"$tmp/log"
 expect "a SLUB debug report fails" 1
+
+# The debug kernels' reports (make check-debug).
+printf '[    2.00] ====\n[    2.00] BUG: KCSAN: data-race in nbbs_alloc [nbbs] / nbbs_free [nbbs]\n' >"$tmp/log"
+expect "a KCSAN report fails" 1
+
+printf '[    2.00] ====\n[    2.00] BUG: KASAN: slab-use-after-free in nbbs_free+0x1/0x2 [nbbs]\n' >"$tmp/log"
+expect "a KASAN report fails" 1
+
+printf '[    2.00] ======\n[    2.00] WARNING: possible circular locking dependency detected\n' >"$tmp/log"
+expect "a lockdep report fails" 1
+
+printf '[    2.00] INFO: lockdep is turned off.\n' >"$tmp/log"
+expect "lockdep turning itself off fails" 1
+
+printf '[    2.00] kmemleak: Kernel memory leak detector disabled\n' >"$tmp/log"
+expect "kmemleak disabling itself fails" 1
 
 exit $failed

@@ -1,0 +1,218 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox ash in the guest: POSIX plus local
+#
+# Guest script of `make check-debug`: nbbs under a debug kernel built by
+# scripts/debug/kernel.sh (kcsan: KCSAN, lockdep, DEBUG_ATOMIC_SLEEP;
+# kasan: KASAN, kmemleak, DEBUG_VM, SLUB_DEBUG).  Prints KTAP results at
+# the top level; the host (scripts/vm/boot.sh) fails the run on any
+# KCSAN, KASAN, lockdep, WARN or BUG report in the kernel log.
+#
+#   1. the kernel's debugging tools are on (debugfs kcsan, /proc/lockdep,
+#      kmemleak), and kmemleak starts from a clean slate; KCSAN watches
+#      every DEBUG_KCSAN_SKIP_WATCH (400) accesses instead of 4000;
+#   2. the kselftest (selftests/nbbs.sh through kselftest's runner.sh);
+#   3. for variant=tree, then variant=packed: nbbs.ko loads with that
+#      layout; the sample client takes and returns its block; test_nbbs
+#      (both layouts) with DEBUG_THREADS threads, more than the vCPUs;
+#      every stress workload on the stress tester's nbbs-VARIANT backend
+#      with DEBUG_THREADS kthreads; a kmemleak scan while nbbs is still
+#      loaded (so its functions have names); unload;
+#   4. a kmemleak scan after everything is unloaded: no leak that names
+#      nbbs or lies in the modules' code (addresses of unloaded modules);
+#   5. nothing of nbbs is left loaded, the kernel is not tainted by an
+#      oops, a bad page (KASAN) or a lockup.
+# shellcheck source=scripts/vm/guest/lib.sh
+. /guest/lib.sh
+# shellcheck source=scripts/vm/guest/stress_check.sh
+. /guest/stress_check.sh
+
+KO=/nbbs
+DBG=/sys/kernel/debug/nbbs
+KML=/sys/kernel/debug/kmemleak
+THREADS=${DEBUG_THREADS:-$((4 * $(nproc)))}
+STRESS_MS=${DEBUG_STRESS_MS:-300}
+TEST_OPS=${DEBUG_TEST_OPS:-20000}
+MODPFX=
+
+# want WHAT GOT EXPECTED: compare, and say what differs (stress_clean).
+want() {
+	if [ "$2" = "$3" ]; then
+		return 0
+	fi
+	diag "$1 is '$2', expected '$3'"
+	return 1
+}
+
+# kmemleak_scan NAME: scan now; every suspected leak becomes a diagnostic,
+# and the result fails when one names nbbs or lies in the module area
+# ($MODPFX, the top of the modules' load address).  Objects younger than
+# 5 s are not reported by kmemleak, hence the wait.
+kmemleak_scan() {
+	local ours
+
+	if [ ! -w $KML ]; then
+		skip "kmemleak $1" "no kmemleak in this kernel"
+		return
+	fi
+	sleep 6
+	echo scan >$KML
+	cat $KML >/tmp/kmemleak.out
+	if [ -s /tmp/kmemleak.out ]; then
+		diag "kmemleak $1: $(grep -c '^unreferenced object' /tmp/kmemleak.out) suspected leak(s):"
+		sed 's/^/#   /' /tmp/kmemleak.out
+	fi
+	ours=$(awk -v pfx="${MODPFX:-nbbs}" '
+		/^unreferenced object/ { n++ }
+		n && (/nbbs/ || index($0, pfx)) { hit[n] = 1 }
+		END { c = 0; for (i in hit) c++; print c }' /tmp/kmemleak.out)
+	[ "$ours" -eq 0 ] || diag "kmemleak $1: $ours leak(s) from nbbs"
+	result "kmemleak $1: no leak from nbbs" "$ours"
+	# Reported leaks are not reported again by the next scan.
+	echo clear >$KML
+}
+
+# variant_run VARIANT: load nbbs with that layout and put it through all.
+variant_run() {
+	local v="$1" mark ret w args
+
+	kmark "debug: variant=$v"
+	if ! insmod $KO/nbbs.ko variant="$v"; then
+		fail "variant=$v: load"
+		return
+	fi
+	pass "variant=$v: load"
+	# The modules' load address, to recognise their code in a leak's
+	# backtrace once they are gone.
+	MODPFX=$(awk '$1 == "nbbs" { print substr($NF, 3, 10) }' /proc/modules)
+	want "config variant" "$(kv $DBG/config variant)" "$v"
+	result "variant=$v: debugfs config shows it" $?
+
+	ret=0
+	if insmod $KO/nbbs_sample.ko; then
+		want "stats live with the sample loaded" "$(kv $DBG/stats live)" 1 || ret=1
+		rmmod nbbs_sample || ret=1
+		want "stats live after the sample" "$(kv $DBG/stats live)" 0 || ret=1
+	else
+		ret=1
+	fi
+	result "variant=$v: sample client" $ret
+
+	# test_nbbs runs every test on both layouts; the invalid-free WARNs
+	# it provokes on purpose are forgiven inside the window.
+	expect_invalid_free_warn begin
+	mark=$(klog_mark)
+	ret=1
+	insmod $KO/test_nbbs.ko stress_threads="$THREADS" stress_ops="$TEST_OPS" && ret=0
+	expect_invalid_free_warn end
+	klog_since "$mark" | sed -n 's/^\[[ 0-9.]*\] test_nbbs: //p' >/tmp/test_nbbs.out
+	grep -E '^not ok|tests passed|stress:|race:' /tmp/test_nbbs.out | sed 's/^/# test_nbbs: /'
+	grep -q '^not ok' /tmp/test_nbbs.out && ret=1
+	result "variant=$v: test_nbbs, $THREADS stress threads x $TEST_OPS ops" $ret
+	# While test_nbbs and nbbs are loaded their code has names.
+	kmemleak_scan "after test_nbbs (variant=$v)"
+	loaded test_nbbs && rmmod test_nbbs
+
+	# Every workload on this layout, more kthreads than vCPUs.
+	for w in cached ls tt co rand bulk fill; do
+		case $w in
+		cached) args="order=0 verify=1" ;;
+		ls) args="order=3" ;;
+		tt) args="order=1" ;;
+		co) args="order=2 verify=1" ;;
+		rand) args="order=5 irq=1 irq_us=500" ;;
+		bulk) args="order=4" ;;
+		fill) args="order=3 occupancy=90 irq=1" ;;
+		esac
+		stress_one "nbbs-$v $w threads=$THREADS $args" \
+			"backend=nbbs-$v workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
+	done
+	kmemleak_scan "after the stress runs (variant=$v)"
+
+	ret=0
+	rmmod nbbs || ret=1
+	[ -e $DBG ] && ret=1
+	result "variant=$v: unload" $ret
+}
+
+ktap_begin
+diag "kernel $(uname -r), $(nproc) CPUs, $THREADS threads"
+
+# KCSAN sets up a watchpoint once in skip_watch (4000) memory accesses; a
+# TCG guest runs few of them, so watch ten times as often.
+KCSAN_SKIP=/sys/module/kcsan/parameters/skip_watch
+if [ -w $KCSAN_SKIP ]; then
+	echo "${DEBUG_KCSAN_SKIP_WATCH:-400}" >$KCSAN_SKIP
+	diag "kcsan skip_watch $(cat $KCSAN_SKIP)"
+fi
+
+# 1. the tools are on
+case $(uname -r) in
+*kcsan*)
+	ret=0
+	[ -r /sys/kernel/debug/kcsan ] || { diag "no debugfs kcsan"; ret=1; }
+	grep -q '^enabled: 1' /sys/kernel/debug/kcsan 2>/dev/null ||
+		{ diag "KCSAN not enabled"; ret=1; }
+	result "KCSAN is enabled" $ret
+	[ -r /proc/lockdep ]
+	result "lockdep is on" $?
+	;;
+*kasan*)
+	dmesg | grep -q 'KernelAddressSanitizer initialized'
+	result "KASAN is initialized" $?
+	if [ -w $KML ]; then
+		# Whatever boot left behind is not ours: report it, then start clean.
+		echo scan >$KML
+		n=$(grep -c '^unreferenced object' $KML)
+		diag "kmemleak at boot: $n suspected leak(s), cleared"
+		echo clear >$KML
+		pass "kmemleak is on"
+	else
+		fail "kmemleak is on"
+	fi
+	;;
+esac
+
+# 2. the kselftest, as kselftest's runner.sh runs it (see check.sh)
+expect_invalid_free_warn begin
+KTAP_N=$((KTAP_N + 1))
+: >/tmp/kselftest.out
+(
+	# shellcheck disable=SC2034  # read by runner.sh
+	BASE_DIR=/kselftest
+	# shellcheck source=/dev/null
+	. /kselftest/kselftest/runner.sh
+	cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
+) >>/tmp/kselftest.out 2>&1
+expect_invalid_free_warn end
+cat /tmp/kselftest.out
+grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
+	grep -q "^not ok $KTAP_N " /tmp/kselftest.out || echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
+	KTAP_FAILED=$((KTAP_FAILED + 1))
+}
+
+# 3. each layout
+variant_run tree
+variant_run packed
+
+# 4. nothing leaked once everything is gone
+kmemleak_scan "after unloading everything"
+
+# 5. the end state
+ret=0
+if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
+	diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
+	ret=1
+fi
+if dmesg | grep -q 'still allocated at unload'; then
+	dmesg | grep 'still allocated at unload' | sed 's/^/# /'
+	ret=1
+fi
+[ -r /sys/kernel/debug/kcsan ] && diag "kcsan: $(tr '\n' ' ' </sys/kernel/debug/kcsan)"
+# Taint bits: 5 B bad page (KASAN reports set it), 7 D oops, 14 L lockup.
+taint=$(cat /proc/sys/kernel/tainted)
+diag "taint $taint"
+[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
+result "clean end: all unloaded, no leak reported, no oops or bad-page taint" $ret
+
+ktap_end
