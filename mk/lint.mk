@@ -8,7 +8,7 @@
 # checkpatch and kernel-doc come from Debian's linux-source-6.12, extracted
 # into build/ksrc by scripts/ksrc.sh.
 
-LINT_SOURCES = $(sort $(wildcard *.c *.h samples/*.c samples/*.h user/*.c user/*.h))
+LINT_SOURCES = $(sort $(filter-out %.mod.c,$(wildcard *.c *.h samples/*.c samples/*.h user/*.c user/*.h)))
 
 .PHONY: check-build-w1 check-lint
 
