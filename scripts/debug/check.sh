@@ -56,6 +56,7 @@ for flavour in "${flavours[@]}"; do
 	# Kernels of older configurations (or of an older kernel.sh) go, and
 	# the modules built for them.
 	for d in "${kdir%-*}"-* "$build/kmod/debug-${flavour}"-*; do
+		[ -e "$d" ] || continue
 		case ${d##*/} in
 		"${kdir##*/}" | "${kdir##*/}.lock" | "debug-${kdir##*/}" | "debug-${kdir##*/}.lock") ;;
 		*) echo "# removing the stale $d"; rm -rf "$d" ;;

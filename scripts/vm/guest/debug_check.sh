@@ -47,7 +47,8 @@ want() {
 # kmemleak_scan NAME: scan now; every suspected leak becomes a diagnostic,
 # and the result fails when one names nbbs or lies in the module area
 # ($MODPFX, the top of the modules' load address).  Objects younger than
-# 5 s are not reported by kmemleak, hence the wait.
+# 5 s are not reported by kmemleak, hence the wait, and an object is only
+# reported once its contents did not change between two scans: scan twice.
 kmemleak_scan() {
 	local ours
 
@@ -56,6 +57,7 @@ kmemleak_scan() {
 		return
 	fi
 	sleep 6
+	echo scan >$KML
 	echo scan >$KML
 	cat $KML >/tmp/kmemleak.out
 	if [ -s /tmp/kmemleak.out ]; then
@@ -84,7 +86,7 @@ variant_run() {
 	pass "variant=$v: load"
 	# The modules' load address, to recognise their code in a leak's
 	# backtrace once they are gone.
-	MODPFX=$(awk '$1 == "nbbs" { print substr($NF, 3, 10) }' /proc/modules)
+	MODPFX=$(awk '$1 == "nbbs" { for (i = 2; i <= NF; i++) if ($i ~ /^0x/) print substr($i, 3, 10) }' /proc/modules)
 	want "config variant" "$(kv $DBG/config variant)" "$v"
 	result "variant=$v: debugfs config shows it" $?
 
@@ -162,6 +164,7 @@ case $(uname -r) in
 	result "KASAN is initialized" $?
 	if [ -w $KML ]; then
 		# Whatever boot left behind is not ours: report it, then start clean.
+		echo scan >$KML
 		echo scan >$KML
 		n=$(grep -c '^unreferenced object' $KML)
 		diag "kmemleak at boot: $n suspected leak(s), cleared"
