@@ -12,6 +12,7 @@ pkgs=(
 	linux-source-6.12
 	qemu-system-x86 busybox-static cpio kmod rsync
 	sparse python3-sphinx gnuplot-nox spin
+	flex bison bc libelf-dev libssl-dev
 )
 
 missing=()
