@@ -478,6 +478,25 @@ static unsigned long nbbs_releases(const struct nbbs_pool *pool)
 }
 
 /*
+ * nbbs_publish - make space freed at smallest block @leaf, the largest free
+ * block being of order @freed, visible to scans: raise the chunk summary,
+ * then count a release for the no-false-NULL bracket (nbbs_releases()).
+ * Called after a release and after a rollback, which may free space too.
+ */
+static void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf,
+			 unsigned int freed, struct nbbs_ctx *ctx)
+{
+	nbbs_summary_note(pool, leaf, freed, ctx);
+	/*
+	 * The tree and summary updates above are ordered before the count,
+	 * so a scan that reads the new count and then rescans sees them;
+	 * pairs with the smp_rmb() in nbbs_releases().
+	 */
+	smp_wmb();
+	this_cpu_inc(pool->pcpu->releases);
+}
+
+/*
  * nbbs_covered - find the live block that covers free node @n, by reading.
  *
  * Walks up from @n past the ancestors whose status is 0 (their whole subtree
@@ -551,9 +570,13 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 	 * to the blocker: the blocker may be freed meanwhile and a release
 	 * below it may then have left clearing its marks to us, because it
 	 * saw our temporary marks (found by the SPIN model, verify/).  The
-	 * walk stops at the blocker while it is still OCC.
+	 * walk stops at the blocker while it is still OCC.  Having gone past
+	 * a freed blocker it may leave larger blocks free: the scan publishes
+	 * it like a release (nbbs_publish()).
 	 */
-	nbbs_unmark(pool, n, level, pool->max_order, claimed, &level, ctx);
+	nbbs_unmark(pool, n, level, pool->max_order, claimed,
+		    &ctx->rollback_freed, ctx);
+	ctx->rolled_back = true;
 covered:
 	nbbs_unheap(pool, blocker, blevel, bidx);
 	return -EAGAIN;
@@ -685,6 +708,10 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			}
 		}
 		ret = nbbs_try(pool, level, idx, &blevel, &bidx, ctx);
+		if (ctx->rolled_back) {
+			ctx->rolled_back = false;
+			nbbs_publish(pool, idx << level, ctx->rollback_freed, ctx);
+		}
 		if (!ret) {
 			*found = idx;
 			return true;
@@ -845,16 +872,9 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
 	}
-	nbbs_summary_note(pool, off >> pool->min_shift, freed, &ctx);
+	nbbs_publish(pool, off >> pool->min_shift, freed, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	this_cpu_inc(pool->pcpu->stats.free[level]);
-	/*
-	 * Publish the completed release to failing scans (nbbs_releases()):
-	 * the tree updates above are ordered before the count, so a scan that
-	 * reads the new count and then rescans sees them.
-	 */
-	smp_wmb();
-	this_cpu_inc(pool->pcpu->releases);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(nbbs_free);

@@ -81,6 +81,14 @@ struct nbbs_ctx {
 	unsigned int rollbacks;
 	unsigned int skipped;
 	unsigned int lowered;
+	/*
+	 * Set by a layout's "try" that rolled a claim back: the rollback may
+	 * have freed space (see nbbs_tree_try()), which the scan publishes as
+	 * a release does; @rollback_freed is the order of the largest block
+	 * it left free.
+	 */
+	bool rolled_back;
+	unsigned int rollback_freed;
 };
 
 /* A node as the scan and the walk see it. */

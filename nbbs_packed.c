@@ -319,7 +319,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	unsigned int row, b, claimed_row, unused;
+	unsigned int row, b, claimed_row;
 	unsigned long w, claimed_w;
 	atomic_long_t *word;
 	long old;
@@ -375,7 +375,8 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 				ctx->rollbacks++;
 				/* Up to the roots: see nbbs_tree_try() for why. */
 				pk_unmark(pool, claimed_row, claimed_w, b, pool->rows - 1,
-					  &unused, ctx);
+					  &ctx->rollback_freed, ctx);
+				ctx->rolled_back = true;
 				return -EAGAIN;
 			}
 			if (((unsigned long)old & (part | coal)) == part)
