@@ -34,15 +34,6 @@ PAGES_MAX=$((4 << 20))
 
 # ---- helpers ----
 
-# want WHAT GOT EXPECTED: compare, and say what differs.
-want() {
-	if [ "$2" = "$3" ]; then
-		return 0
-	fi
-	diag "$1 is '$2', expected '$3'"
-	return 1
-}
-
 # check_pool SIZE MIN_BLOCK MAX_ORDER BACKING: the debugfs files of a
 # freshly loaded nbbs describe this pool, whole and unused.
 check_pool() {
@@ -231,24 +222,8 @@ result "no memory leaked over repeated loads" $ret
 # 5. the kselftest, as kselftest's runner.sh runs it
 expect_invalid_free_warn begin
 mark=$(klog_mark)
-KTAP_N=$((KTAP_N + 1))
-: >/tmp/kselftest.out
-# Appending: runner.sh writes the test's output through its own O_APPEND
-# descriptor of /dev/stdout, which a plain ">" would let the result line
-# overwrite.
-(
-	# shellcheck disable=SC2034  # read by runner.sh
-	BASE_DIR=/kselftest
-	# shellcheck source=/dev/null
-	. /kselftest/kselftest/runner.sh
-	cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
-) >>/tmp/kselftest.out 2>&1
+run_kselftest
 expect_invalid_free_warn end
-cat /tmp/kselftest.out
-grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
-	grep -q "^not ok $KTAP_N " /tmp/kselftest.out || echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
-	KTAP_FAILED=$((KTAP_FAILED + 1))
-}
 # test_nbbs's summary and any failure (step 6 lists every test).
 klog_since "$mark" | grep -E 'test_nbbs: ([0-9]+ tests|not ok)' | sed 's/^/# dmesg: /'
 

@@ -35,15 +35,6 @@ STRESS_MS=${DEBUG_STRESS_MS:-300}
 TEST_OPS=${DEBUG_TEST_OPS:-20000}
 MODPFX=
 
-# want WHAT GOT EXPECTED: compare, and say what differs (stress_clean).
-want() {
-	if [ "$2" = "$3" ]; then
-		return 0
-	fi
-	diag "$1 is '$2', expected '$3'"
-	return 1
-}
-
 # kmemleak_scan NAME: scan now; every suspected leak becomes a diagnostic,
 # and the result fails when one names nbbs or lies in the module area
 # ($MODPFX, the top of the modules' load address).  Objects younger than
@@ -178,21 +169,8 @@ esac
 
 # 2. the kselftest, as kselftest's runner.sh runs it (see check.sh)
 expect_invalid_free_warn begin
-KTAP_N=$((KTAP_N + 1))
-: >/tmp/kselftest.out
-(
-	# shellcheck disable=SC2034  # read by runner.sh
-	BASE_DIR=/kselftest
-	# shellcheck source=/dev/null
-	. /kselftest/kselftest/runner.sh
-	cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
-) >>/tmp/kselftest.out 2>&1
+run_kselftest
 expect_invalid_free_warn end
-cat /tmp/kselftest.out
-grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
-	grep -q "^not ok $KTAP_N " /tmp/kselftest.out || echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
-	KTAP_FAILED=$((KTAP_FAILED + 1))
-}
 
 # 3. each layout
 variant_run tree

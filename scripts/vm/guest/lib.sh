@@ -87,3 +87,35 @@ bytes() {
 loaded() {
 	grep -q "^$1 " /proc/modules
 }
+
+# want WHAT GOT EXPECTED: compare, and say what differs.
+want() {
+	if [ "$2" = "$3" ]; then
+		return 0
+	fi
+	diag "$1 is '$2', expected '$3'"
+	return 1
+}
+
+# run_kselftest: the kselftest of selftests/, as kselftest's runner.sh runs
+# it, as the next top-level KTAP result (a missing result line fails).
+run_kselftest() {
+	KTAP_N=$((KTAP_N + 1))
+	: >/tmp/kselftest.out
+	# Appending: runner.sh writes the test's output through its own
+	# O_APPEND descriptor of /dev/stdout, which a plain ">" would let the
+	# result line overwrite.
+	(
+		# shellcheck disable=SC2034  # read by runner.sh
+		BASE_DIR=/kselftest
+		# shellcheck source=/dev/null
+		. /kselftest/kselftest/runner.sh
+		cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
+	) >>/tmp/kselftest.out 2>&1
+	cat /tmp/kselftest.out
+	grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
+		grep -q "^not ok $KTAP_N " /tmp/kselftest.out ||
+			echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # no result"
+		KTAP_FAILED=$((KTAP_FAILED + 1))
+	}
+}
