@@ -169,6 +169,20 @@ bool nbbs_fault_cas(void)
 			cpu_relax();
 	return (x >> 10) % 1000 < fail;
 }
+
+atomic_t nbbs_fault_alloc_nth;
+
+/* Count an allocation; true for the one that nbbs_fault_alloc_nth picked. */
+bool nbbs_fault_alloc(void)
+{
+	int n = atomic_read(&nbbs_fault_alloc_nth);
+
+	/* Relaxed: a test sets the count before the allocations it aims at. */
+	while (n > 0)
+		if (atomic_try_cmpxchg_relaxed(&nbbs_fault_alloc_nth, &n, n - 1))
+			return n == 1;
+	return false;
+}
 #endif
 
 static inline atomic_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
@@ -922,7 +936,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	    (flags & NBBS_POOL_TREE && flags & NBBS_POOL_PACKED))
 		return ERR_PTR(-EINVAL);
 
-	pool = kzalloc(sizeof(*pool), gfp);
+	pool = nbbs_meta_alloc(kzalloc(sizeof(*pool), gfp));
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	pool->base = base;
@@ -945,7 +959,8 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	} else {
 		pool->first_node = nr_leaves >> max_order;
 		pool->nr_nodes = 2 * nr_leaves - pool->first_node;
-		pool->nodes = kvcalloc(pool->nr_nodes, sizeof(*pool->nodes), gfp);
+		pool->nodes = nbbs_meta_alloc(kvcalloc(pool->nr_nodes,
+							sizeof(*pool->nodes), gfp));
 		if (!pool->nodes)
 			goto fail;
 	}
@@ -953,13 +968,14 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	pool->chunk_shift = max_t(unsigned int, max_order,
 				  pool->depth - min_t(unsigned int, pool->depth,
 							 ilog2(NBBS_MAX_CHUNKS)));
-	pool->summary = kvcalloc((nr_leaves >> pool->chunk_shift) * NBBS_SUM_STRIDE,
-				 sizeof(*pool->summary), gfp);
+	pool->summary = nbbs_meta_alloc(kvcalloc((nr_leaves >> pool->chunk_shift) *
+						 NBBS_SUM_STRIDE,
+						 sizeof(*pool->summary), gfp));
 	if (!pool->summary)
 		goto fail;
 	for (step = 0; step < nr_leaves >> pool->chunk_shift; step++)
 		atomic_set(nbbs_summary(pool, step), max_order + 1);
-	pool->pcpu = alloc_percpu_gfp(struct nbbs_pcpu, gfp);
+	pool->pcpu = nbbs_meta_alloc(alloc_percpu_gfp(struct nbbs_pcpu, gfp));
 	if (!pool->pcpu)
 		goto fail;
 

@@ -117,13 +117,29 @@ enum nbbs_free_result {
 #ifdef NBBS_FAULT_INJECT
 extern unsigned int nbbs_fault_fail_permille;
 extern unsigned int nbbs_fault_delay_permille;
+extern atomic_t nbbs_fault_alloc_nth;
 bool nbbs_fault_cas(void);
+bool nbbs_fault_alloc(void);
 #else
 static inline bool nbbs_fault_cas(void)
 {
 	return false;
 }
+
+static inline bool nbbs_fault_alloc(void)
+{
+	return false;
+}
 #endif
+
+/*
+ * nbbs_meta_alloc - an allocation of the pool's metadata (or, in nbbs.ko,
+ * of the arena): NULL without calling @expr when fault injection picked
+ * it.  nbbs_fault_alloc_nth = n makes the n-th such allocation from then
+ * on fail, so that every failure path of pool creation and module init
+ * can be run in turn.
+ */
+#define nbbs_meta_alloc(expr)	(nbbs_fault_alloc() ? NULL : (expr))
 
 #define nbbs_cas(v, old, new) \
 	(!nbbs_fault_cas() && atomic_try_cmpxchg(v, old, new))

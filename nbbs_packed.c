@@ -453,7 +453,7 @@ int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp)
 		n += max(pool->nr_leaves >> (4 * row + 3), 1UL);
 	}
 	pool->nr_words = n;
-	pool->words = kvcalloc(n, sizeof(*pool->words), gfp);
+	pool->words = nbbs_meta_alloc(kvcalloc(n, sizeof(*pool->words), gfp));
 	return pool->words ? 0 : -ENOMEM;
 }
 
