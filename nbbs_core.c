@@ -171,6 +171,7 @@ bool nbbs_fault_cas(void)
 }
 
 atomic_t nbbs_fault_alloc_nth;
+EXPORT_SYMBOL_GPL(nbbs_fault_alloc_nth);	/* for test_nbbs.ko */
 
 /* Count an allocation; true for the one that nbbs_fault_alloc_nth picked. */
 bool nbbs_fault_alloc(void)
