@@ -656,6 +656,256 @@ static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
 	return nbbs_tree_state(pool, level, idx);
 }
 
+static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
+			 u64 __percpu *atomics)
+{
+	this_cpu_add(*atomics, ctx->atomics);
+	if (ctx->conflicts)
+		this_cpu_add(pool->pcpu->stats.cas_conflicts, ctx->conflicts);
+	if (ctx->rollbacks)
+		this_cpu_add(pool->pcpu->stats.rollbacks, ctx->rollbacks);
+	if (ctx->skipped)
+		this_cpu_add(pool->pcpu->stats.chunks_skipped, ctx->skipped);
+	if (ctx->lowered)
+		this_cpu_add(pool->pcpu->stats.chunks_lowered, ctx->lowered);
+	if (ctx->reclaimed)
+		this_cpu_add(pool->pcpu->stats.hot_reclaims, ctx->reclaimed);
+}
+
+/*
+ * Hot blocks (pools created with NBBS_POOL_HOT).
+ *
+ * A release of a block of order k < pool->hot_orders leaves the block OCC
+ * in the tree and parks it in the releasing CPU's slot hot[k]; the CPU's
+ * next allocation of order k takes it back.  The pair costs one atomic
+ * operation each way instead of a claim, climb, announce and unmark, and
+ * the tree, untouched, stays shared-clean in every CPU's cache.
+ *
+ * Who owns a parked block is decided by its two state bits in
+ * pool->hot_state, never by the slots:
+ *
+ *   NONE     with its user, or free in the tree and never reclaimed
+ *   CACHED   parked: OCC in the tree, free for whoever takes it
+ *   RECLAIM  given back to the tree by a reclaim, and not allocated as
+ *            this block since
+ *
+ *   release:  NONE -> CACHED, then the slot.  A block found CACHED or
+ *             RECLAIM was freed before: the release is refused.
+ *   reuse:    CACHED -> NONE, by whoever holds a slot naming the block.
+ *   reclaim:  CACHED -> RECLAIM, then the tree release.
+ *   claim:    an allocation that gets exactly this block from the tree
+ *             moves RECLAIM -> NONE before returning it.
+ *
+ * So a block is CACHED only while the tree holds it live as this block:
+ * CACHED is entered from NONE by the block's owner, and left only by reuse
+ * (the block stays live) or by reclaim, whose RECLAIM lasts until the tree
+ * hands the block out again.  A double free finds CACHED or RECLAIM, or
+ * NONE only once the block was handed out again, and then frees the new
+ * owner's block, as with any allocator.
+ *
+ * Slots are written only by their own CPU (this_cpu_xchg(), no lock
+ * prefix); other CPUs only read them, when a failing allocation or
+ * nbbs_pool_drain() reclaims every parked block.  A slot may so go stale:
+ * its block was reclaimed, and maybe allocated and parked elsewhere since.
+ * Taking it then fails, or succeeds on a block that is parked for this
+ * order at this place, which is as good as any.
+ *
+ * No false NULL: parking counts as a release (pcpu->releases), and a
+ * failing allocation reclaims every parked block before each comparison of
+ * the counters, so a block parked during its pass makes it scan again.
+ */
+#define NBBS_HOT_NONE		0UL
+#define NBBS_HOT_CACHED		1UL
+#define NBBS_HOT_RECLAIM	2UL
+
+static unsigned long nbbs_hot_state(const struct nbbs_pool *pool,
+				    unsigned int order, unsigned long leaf)
+{
+	unsigned long bit = pool->hot_first[order] + 2 * (leaf >> order);
+
+	return ((unsigned long)atomic_long_read(&pool->hot_state[bit / BITS_PER_LONG]) >>
+		(bit % BITS_PER_LONG)) & 3;
+}
+
+/*
+ * nbbs_hot_swap - move the block of @order at smallest block @leaf from
+ * state @from to state @to.  Returns the state it found: @from if it moved
+ * the block, another (and nothing changed) if the block was not in @from.
+ * Bits of other blocks in the same word may change meanwhile: retried.
+ */
+static unsigned long nbbs_hot_swap(struct nbbs_pool *pool, unsigned int order,
+				   unsigned long leaf, unsigned long from,
+				   unsigned long to, struct nbbs_ctx *ctx)
+{
+	unsigned long bit = pool->hot_first[order] + 2 * (leaf >> order);
+	atomic_long_t *word = &pool->hot_state[bit / BITS_PER_LONG];
+	unsigned int shift = bit % BITS_PER_LONG;
+	long old = atomic_long_read(word);
+
+	for (;;) {
+		unsigned long v = (unsigned long)old;
+
+		if (((v >> shift) & 3) != from)
+			return (v >> shift) & 3;
+		v = (v & ~(3UL << shift)) | (to << shift);
+		ctx->atomics++;
+		/*
+		 * Fully ordered: the state change hands the block over, from
+		 * its releaser to whoever takes it next, as the tree's CAS do.
+		 */
+		if (nbbs_cas_long(word, &old, (long)v))
+			return from;
+		ctx->conflicts++;
+	}
+}
+
+/*
+ * nbbs_find_live - the live block that starts at smallest block @leaf, by
+ * reading: walks down from the root to the first OCC node on the way, the
+ * block that covers @leaf (OCC nodes below it are claims about to be rolled
+ * back).  Returns NBBS_FREED with its order in *@order, or why there is none.
+ */
+static enum nbbs_free_result nbbs_find_live(const struct nbbs_pool *pool,
+					    unsigned long leaf,
+					    unsigned int *order)
+{
+	unsigned int lvl = pool->max_order;
+
+	for (;;) {
+		enum nbbs_node_state st = nbbs_state(pool, lvl, leaf >> lvl);
+
+		if (st == NBBS_NODE_LIVE)
+			break;
+		if (st == NBBS_NODE_FREE || !lvl)
+			return NBBS_FREE_NOT_LIVE;
+		lvl--;
+	}
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*order = lvl;
+	return NBBS_FREED;
+}
+
+/* The layouts' "free": release the live block that starts at @leaf. */
+static enum nbbs_free_result nbbs_layout_free(struct nbbs_pool *pool,
+					      unsigned long leaf,
+					      unsigned int *level,
+					      unsigned int *freed,
+					      struct nbbs_ctx *ctx)
+{
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return nbbs_packed_free(pool, leaf, level, freed, ctx);
+	return nbbs_tree_free(pool, leaf, level, freed, ctx);
+}
+
+/*
+ * nbbs_hot_claimed - the tree just gave out block @idx of @order: if a
+ * reclaim had left it in RECLAIM, it is an ordinary live block again.
+ */
+static void nbbs_hot_claimed(struct nbbs_pool *pool, unsigned int order,
+			     unsigned long idx, struct nbbs_ctx *ctx)
+{
+	if (order < pool->hot_orders &&
+	    nbbs_hot_state(pool, order, idx << order) == NBBS_HOT_RECLAIM)
+		nbbs_hot_swap(pool, order, idx << order, NBBS_HOT_RECLAIM,
+			      NBBS_HOT_NONE, ctx);
+}
+
+/*
+ * nbbs_hot_reclaim - give the parked block of @order at @leaf back to the
+ * tree, if it still is parked.  Returns true if it did.
+ */
+static bool nbbs_hot_reclaim(struct nbbs_pool *pool, unsigned int order,
+			     unsigned long leaf, struct nbbs_ctx *ctx)
+{
+	unsigned int level, freed = 0;
+
+	if (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_RECLAIM,
+			  ctx) != NBBS_HOT_CACHED)
+		return false;
+	/* RECLAIM refuses every other release of the block: it is ours. */
+	if (WARN_ON_ONCE(nbbs_layout_free(pool, leaf, &level, &freed, ctx) !=
+			 NBBS_FREED || level != order))
+		return false;
+	nbbs_publish(pool, leaf, freed, ctx);
+	ctx->reclaimed++;
+	return true;
+}
+
+/* Reclaim the blocks parked on every CPU; returns how many. */
+static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, struct nbbs_ctx *ctx)
+{
+	unsigned long n = 0, v;
+	unsigned int k;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+
+		for (k = 0; k < pool->hot_orders; k++) {
+			/* Racy by design: the state bits decide, see above. */
+			v = READ_ONCE(pc->hot[k]);
+			if (v && nbbs_hot_reclaim(pool, k, v - 1, ctx))
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * nbbs_hot_park - release the live block of @order at @leaf by parking it
+ * in this CPU's slot; a block parked there before goes back to the tree.
+ */
+static enum nbbs_free_result nbbs_hot_park(struct nbbs_pool *pool,
+					   unsigned int order, unsigned long leaf,
+					   struct nbbs_ctx *ctx)
+{
+	unsigned long old;
+
+	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_NONE, NBBS_HOT_CACHED, ctx)) {
+	case NBBS_HOT_NONE:
+		break;
+	case NBBS_HOT_CACHED:
+		return NBBS_FREE_CACHED;	/* parked: freed before */
+	default:
+		return NBBS_FREE_NOT_LIVE;	/* reclaimed: free in the tree */
+	}
+	old = this_cpu_xchg(pool->pcpu->hot[order], leaf + 1);
+	/*
+	 * Count the parking as a release, after the slot: pairs with the
+	 * smp_rmb() in nbbs_releases(), so a failing allocation that sees
+	 * the count and then drains finds the block in the slot.
+	 */
+	smp_wmb();
+	this_cpu_inc(pool->pcpu->releases);
+	if (old)
+		nbbs_hot_reclaim(pool, order, old - 1, ctx);
+	return NBBS_FREED;
+}
+
+/**
+ * nbbs_pool_drain() - give the blocks that CPUs keep for reuse back to the tree
+ * @pool: the pool; nothing happens unless it was created with NBBS_POOL_HOT
+ *
+ * Lock-free, callable from any context.  Afterwards nbbs_pool_free_blocks()
+ * shows the coalesced free space, unless blocks are released meanwhile.
+ * nbbs_alloc() drains by itself before it returns NULL.
+ *
+ * Return: the number of blocks given back.
+ */
+unsigned long nbbs_pool_drain(struct nbbs_pool *pool)
+{
+	struct nbbs_ctx ctx = { 0 };
+	unsigned long n;
+
+	if (!pool || !pool->hot_orders)
+		return 0;
+	n = nbbs_hot_drain(pool, &ctx);
+	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
+	return n;
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_drain);
+
 /*
  * nbbs_scan - one pass over @level from @start; returns true with the claimed
  * node's index in *@found.
@@ -755,20 +1005,6 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 	}
 }
 
-static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
-			 u64 __percpu *atomics)
-{
-	this_cpu_add(*atomics, ctx->atomics);
-	if (ctx->conflicts)
-		this_cpu_add(pool->pcpu->stats.cas_conflicts, ctx->conflicts);
-	if (ctx->rollbacks)
-		this_cpu_add(pool->pcpu->stats.rollbacks, ctx->rollbacks);
-	if (ctx->skipped)
-		this_cpu_add(pool->pcpu->stats.chunks_skipped, ctx->skipped);
-	if (ctx->lowered)
-		this_cpu_add(pool->pcpu->stats.chunks_lowered, ctx->lowered);
-}
-
 static void nbbs_warn_null_pool(const char *fn)
 {
 	atomic_long_inc(&nbbs_null_pool);
@@ -803,10 +1039,28 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 		return NULL;
 	}
 
+	if (order < pool->hot_orders) {
+		/* Take this CPU's parked block of the order, if any. */
+		unsigned long slot = this_cpu_xchg(pool->pcpu->hot[order], 0);
+
+		if (slot && nbbs_hot_swap(pool, order, slot - 1, NBBS_HOT_CACHED,
+					  NBBS_HOT_NONE, &ctx) == NBBS_HOT_CACHED) {
+			nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
+			this_cpu_inc(pool->pcpu->stats.hot_allocs);
+			this_cpu_inc(pool->pcpu->stats.alloc[order]);
+			return (char *)pool->base + ((slot - 1) << pool->min_shift);
+		}
+	}
+
 	/* A stale hint after migration is harmless: it is only a start. */
 	start = this_cpu_read(pool->pcpu->hint) >> order;
 	ok = nbbs_scan(pool, order, start, &seen, &n, &ctx);
 	for (pass = 1; !ok; pass++) {
+		unsigned long drained = 0;
+
+		/* Parked blocks are not in the tree: give them back first. */
+		if (pool->hot_orders)
+			drained = nbbs_hot_drain(pool, &ctx);
 		/* A full turn failed with no release completing: none is free. */
 		now = nbbs_releases(pool);
 		if (now == seen)
@@ -815,10 +1069,14 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 			this_cpu_inc(pool->pcpu->stats.scan_giveups);
 			break;
 		}
-		this_cpu_inc(pool->pcpu->stats.scan_restarts);
+		/* Each reclaim of the drain counted as a release of ours. */
+		if (now - drained != seen)
+			this_cpu_inc(pool->pcpu->stats.scan_restarts);
 		seen = now;
 		ok = nbbs_scan(pool, order, start, NULL, &n, &ctx);
 	}
+	if (ok)
+		nbbs_hot_claimed(pool, order, n, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
 	if (!ok) {
 		this_cpu_inc(pool->pcpu->stats.alloc_fail[order]);
@@ -834,6 +1092,7 @@ static const char * const nbbs_free_reasons[] = {
 	[NBBS_FREE_NOT_LIVE] = "not a live block",
 	[NBBS_FREE_INTERIOR] = "inside a live block",
 	[NBBS_FREE_RACED] = "freed concurrently",
+	[NBBS_FREE_CACHED] = "freed already",
 };
 
 static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why)
@@ -865,7 +1124,7 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 	struct nbbs_ctx ctx = { 0 };
 	enum nbbs_free_result res;
 	unsigned int level = 0, freed = 0;
-	unsigned long off;
+	unsigned long off, leaf;
 
 	if (!addr)
 		return 0;
@@ -879,15 +1138,26 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 	if (off & ((1UL << pool->min_shift) - 1))
 		return nbbs_invalid_free(pool, addr, "misaligned");
 
-	if (pool->variant == NBBS_VARIANT_PACKED)
-		res = nbbs_packed_free(pool, off >> pool->min_shift, &level, &freed, &ctx);
-	else
-		res = nbbs_tree_free(pool, off >> pool->min_shift, &level, &freed, &ctx);
+	leaf = off >> pool->min_shift;
+	if (pool->hot_orders) {
+		res = nbbs_find_live(pool, leaf, &level);
+		if (res != NBBS_FREED || level < pool->hot_orders) {
+			if (res == NBBS_FREED)
+				res = nbbs_hot_park(pool, level, leaf, &ctx);
+			nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
+			if (res != NBBS_FREED)
+				return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
+			this_cpu_inc(pool->pcpu->stats.hot_frees);
+			this_cpu_inc(pool->pcpu->stats.free[level]);
+			return 0;
+		}
+	}
+	res = nbbs_layout_free(pool, leaf, &level, &freed, &ctx);
 	if (res != NBBS_FREED) {
 		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
 	}
-	nbbs_publish(pool, off >> pool->min_shift, freed, &ctx);
+	nbbs_publish(pool, leaf, freed, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	this_cpu_inc(pool->pcpu->stats.free[level]);
 	return 0;
@@ -903,7 +1173,8 @@ EXPORT_SYMBOL_GPL(nbbs_free);
  *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
  * @gfp: allocation flags for the pool's metadata
  * @flags: NBBS_POOL_TREE or NBBS_POOL_PACKED to choose the layout of the
- *         tree, 0 for the default (NBBS_VARIANT_DEFAULT)
+ *         tree, neither for the default (NBBS_VARIANT_DEFAULT); plus
+ *         NBBS_POOL_HOT to let each CPU reuse the blocks it frees
  *
  * The whole range starts free.  nbbs never reads or writes the range itself.
  *
@@ -933,7 +1204,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		return ERR_PTR(-EINVAL);
 	if ((unsigned long)base + size - 1 < (unsigned long)base)
 		return ERR_PTR(-EINVAL);
-	if (flags & ~(NBBS_POOL_TREE | NBBS_POOL_PACKED) ||
+	if (flags & ~(NBBS_POOL_TREE | NBBS_POOL_PACKED | NBBS_POOL_HOT) ||
 	    (flags & NBBS_POOL_TREE && flags & NBBS_POOL_PACKED))
 		return ERR_PTR(-EINVAL);
 
@@ -961,7 +1232,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		pool->first_node = nr_leaves >> max_order;
 		pool->nr_nodes = 2 * nr_leaves - pool->first_node;
 		pool->nodes = nbbs_meta_alloc(kvcalloc(pool->nr_nodes,
-							sizeof(*pool->nodes), gfp));
+						       sizeof(*pool->nodes), gfp));
 		if (!pool->nodes)
 			goto fail;
 	}
@@ -976,6 +1247,18 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		goto fail;
 	for (step = 0; step < nr_leaves >> pool->chunk_shift; step++)
 		atomic_set(nbbs_summary(pool, step), max_order + 1);
+	if (flags & NBBS_POOL_HOT) {
+		pool->hot_orders = min(max_order + 1, (unsigned int)NBBS_HOT_ORDERS);
+		for (i = 0, step = 0; i < pool->hot_orders; i++) {
+			pool->hot_first[i] = step;
+			step += 2 * (nr_leaves >> i);
+		}
+		pool->hot_state = nbbs_meta_alloc(kvcalloc(BITS_TO_LONGS(step),
+							   sizeof(*pool->hot_state),
+							   gfp));
+		if (!pool->hot_state)
+			goto fail;
+	}
 	pool->pcpu = nbbs_meta_alloc(alloc_percpu_gfp(struct nbbs_pcpu, gfp));
 	if (!pool->pcpu)
 		goto fail;
@@ -988,6 +1271,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	return pool;
 
 fail:
+	kvfree(pool->hot_state);
 	kvfree(pool->summary);
 	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
@@ -1049,8 +1333,9 @@ EXPORT_SYMBOL_GPL(nbbs_variant_name);
 
 /* Call @visit for every free subtree and every live block, top-down. */
 static void nbbs_walk(const struct nbbs_pool *pool,
-		      void (*visit)(unsigned int level, enum nbbs_node_state st,
-				    void *arg),
+		      void (*visit)(const struct nbbs_pool *pool,
+				    unsigned int level, unsigned long idx,
+				    enum nbbs_node_state st, void *arg),
 		      void *arg)
 {
 	unsigned long root, i;
@@ -1067,7 +1352,7 @@ static void nbbs_walk(const struct nbbs_pool *pool,
 				level--;
 				continue;
 			}
-			visit(level, st, arg);
+			visit(pool, level, i, st, arg);
 			while (level < pool->max_order && (i & 1)) {
 				i >>= 1;
 				level++;
@@ -1085,10 +1370,22 @@ struct nbbs_walk_counts {
 	unsigned long live;
 };
 
-static void nbbs_count(unsigned int level, enum nbbs_node_state st, void *arg)
+/* Is the live block (@level, @idx) parked on a CPU (or being reclaimed)? */
+static bool nbbs_hot_parked(const struct nbbs_pool *pool, unsigned int level,
+			    unsigned long idx)
+{
+	return level < pool->hot_orders &&
+	       nbbs_hot_state(pool, level, idx << level) != NBBS_HOT_NONE;
+}
+
+static void nbbs_count(const struct nbbs_pool *pool, unsigned int level,
+		       unsigned long idx, enum nbbs_node_state st, void *arg)
 {
 	struct nbbs_walk_counts *c = arg;
 
+	/* A parked block is free for its CPU's next allocation. */
+	if (st == NBBS_NODE_LIVE && nbbs_hot_parked(pool, level, idx))
+		st = NBBS_NODE_FREE;
 	if (st == NBBS_NODE_LIVE)
 		c->live++;
 	else if (st == NBBS_NODE_FREE && level < c->nr_orders)
@@ -1099,7 +1396,9 @@ static void nbbs_count(unsigned int level, enum nbbs_node_state st, void *arg)
  * nbbs_pool_free_blocks() - count the free blocks of each order
  * @pool: the pool to inspect
  * @maximal: filled with, per order, the number of maximal free blocks: free
- *           blocks whose buddy is not free (the view of /proc/buddyinfo)
+ *           blocks whose buddy is not free (the view of /proc/buddyinfo);
+ *           in a hot pool, blocks parked on CPUs count as free blocks of
+ *           their order (nbbs_pool_drain() first coalesces them)
  * @nr_orders: number of entries in @maximal
  *
  * Walks the tree without stopping other CPUs, so under concurrent use the
@@ -1158,10 +1457,12 @@ void nbbs_pool_destroy(struct nbbs_pool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
+	nbbs_pool_drain(pool);
 	live = nbbs_pool_live_blocks(pool);
 	if (live)
 		pr_warn("pool %p destroyed with %lu live blocks\n", pool, live);
 	free_percpu(pool->pcpu);
+	kvfree(pool->hot_state);
 	kvfree(pool->summary);
 	nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
@@ -1228,6 +1529,10 @@ size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
 	       pool->nr_words * sizeof(*pool->words) +
 	       (pool->nr_leaves >> pool->chunk_shift) * NBBS_SUM_STRIDE *
 	       sizeof(*pool->summary) +
+	       (pool->hot_orders ? BITS_TO_LONGS(pool->hot_first[pool->hot_orders - 1] +
+						 2 * (pool->nr_leaves >>
+						      (pool->hot_orders - 1))) *
+		sizeof(*pool->hot_state) : 0) +
 	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);

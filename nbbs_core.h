@@ -39,9 +39,19 @@ struct nbbs_pool;
 #define NBBS_VARIANT_DEFAULT	NBBS_VARIANT_TREE
 #endif
 
-/* Flags of nbbs_pool_create_flags(): at most one layout. */
+/*
+ * Flags of nbbs_pool_create_flags(): at most one layout, and optionally
+ * NBBS_POOL_HOT: each CPU keeps the last block it freed of each order below
+ * NBBS_HOT_ORDERS and hands it out again on its next allocation of that
+ * order, with one atomic operation instead of a walk of the tree (see
+ * "Hot blocks" in Documentation/nbbs.rst).
+ */
 #define NBBS_POOL_TREE		0x1u
 #define NBBS_POOL_PACKED	0x2u
+#define NBBS_POOL_HOT		0x4u
+
+/* Orders a hot pool caches per CPU: those the page allocator's pcp lists keep. */
+#define NBBS_HOT_ORDERS		4
 
 /**
  * struct nbbs_info - the shape of a pool, as returned by nbbs_pool_info()
@@ -72,6 +82,10 @@ struct nbbs_info {
  *                  block of the wanted order was free there
  * @chunks_lowered: chunk summaries lowered after a scan found nothing
  * @invalid_free: nbbs_free() calls refused with -EINVAL
+ * @hot_allocs: allocations served from the CPU's cached block (NBBS_POOL_HOT)
+ * @hot_frees: releases kept as the CPU's cached block (NBBS_POOL_HOT)
+ * @hot_reclaims: cached blocks given back to the tree: pushed out by a newer
+ *                one, or taken by nbbs_pool_drain() or a failing allocation
  * @alloc_atomics: atomic read-modify-write operations spent in nbbs_alloc()
  * @free_atomics: atomic read-modify-write operations spent in nbbs_free()
  *
@@ -90,6 +104,9 @@ struct nbbs_stats {
 	u64 chunks_skipped;
 	u64 chunks_lowered;
 	u64 invalid_free;
+	u64 hot_allocs;
+	u64 hot_frees;
+	u64 hot_reclaims;
 	u64 alloc_atomics;
 	u64 free_atomics;
 };
@@ -113,6 +130,7 @@ int nbbs_pool_free_blocks(const struct nbbs_pool *pool, unsigned long *maximal,
 			  unsigned int nr_orders);
 size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool);
 unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool);
+unsigned long nbbs_pool_drain(struct nbbs_pool *pool);
 unsigned long nbbs_null_pool_calls(void);
 
 #endif /* _NBBS_CORE_H */

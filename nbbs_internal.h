@@ -23,6 +23,8 @@
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
 	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
+	/* Hot pools: per order, the smallest block + 1 of a cached block, or 0. */
+	unsigned long hot[NBBS_HOT_ORDERS];
 	struct nbbs_stats stats;
 };
 
@@ -47,11 +49,14 @@ struct nbbs_pcpu {
  *               block, and at most NBBS_MAX_CHUNKS chunks in the pool
  * @summary: per chunk, an upper bound on the order of its free blocks and a
  *           sequence number; see nbbs_scan() and nbbs_free()
+ * @hot_orders: orders below this are cached per CPU (NBBS_POOL_HOT), else 0
+ * @hot_first: first bit in @hot_state of each cached order's blocks
+ * @hot_state: two bits per block of each cached order, see nbbs_hot_swap()
  * @pcpu: per-CPU scan hints and counters; written only by their own CPU
  * @warned: bit 0 set once an invalid free was reported with a backtrace
  *
- * Everything but the node words, @pcpu and @warned is written once at
- * creation.
+ * Everything but the node words, @summary, @hot_state, @pcpu and @warned
+ * is written once at creation.
  */
 struct nbbs_pool {
 	void *base;
@@ -70,6 +75,9 @@ struct nbbs_pool {
 	atomic_long_t *words;
 	unsigned int chunk_shift;
 	atomic_t *summary;
+	unsigned int hot_orders;
+	unsigned long hot_first[NBBS_HOT_ORDERS];
+	atomic_long_t *hot_state;
 	struct nbbs_pcpu __percpu *pcpu;
 	unsigned long warned;
 };
@@ -81,6 +89,7 @@ struct nbbs_ctx {
 	unsigned int rollbacks;
 	unsigned int skipped;
 	unsigned int lowered;
+	unsigned int reclaimed;
 	/*
 	 * Set by a layout's "try" that rolled a claim back: the rollback may
 	 * have freed space (see nbbs_tree_try()), which the scan publishes as
@@ -104,6 +113,7 @@ enum nbbs_free_result {
 	NBBS_FREE_NOT_LIVE,	/* no live block starts or covers it */
 	NBBS_FREE_INTERIOR,	/* inside a live block, not at its start */
 	NBBS_FREE_RACED,	/* the block was freed concurrently */
+	NBBS_FREE_CACHED,	/* the block was freed already: a CPU caches it */
 };
 
 /*

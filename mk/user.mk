@@ -88,9 +88,12 @@ $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USE
 # Injected faults: 300/1000 CAS fail, 100/1000 are delayed.
 USER_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100
 
+# Every layout, with and without per-CPU hot blocks (user/test_variant.h).
+USER_VARIANTS ?= tree packed tree-hot packed-hot
+
 # Run every test program given, even after a failure; fail if any failed.
 # Programs built with fault injection (inject*/) run with $(USER_FAULTS).
-user_run = rc=0; for t in $(1); do for v in tree packed; do \
+user_run = rc=0; for t in $(1); do for v in $(USER_VARIANTS); do \
 	case $$t in */inject*/*) f="$(USER_FAULTS)";; *) f=;; esac; \
 	echo "\# $$t ($$v) $$f"; env NBBS_VARIANT=$$v $$f $(2) $$t || rc=1; \
 	done; done; exit $$rc

@@ -8,6 +8,7 @@
  * NBBS_SEED=<n> replays the randomized cases.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,13 +198,19 @@ static bool model_has_free(const struct fx *f, unsigned int order)
 	return false;
 }
 
-/* The pool's own view agrees with what the test holds. */
+/*
+ * The pool's own view agrees with what the test holds.  Blocks a hot pool
+ * keeps per CPU are free but not coalesced: give them back first, so the
+ * tree matches the model of a buddy system.
+ */
 static void check_views(struct fx *f)
 {
 	unsigned long got[NBBS_ORDER_LIMIT + 1], want[NBBS_ORDER_LIMIT + 1];
 	unsigned int j;
 	int n;
 
+	CHECK(nbbs_pool_live_blocks(f->pool) == f->nr_held);
+	nbbs_pool_drain(f->pool);
 	CHECK(nbbs_pool_live_blocks(f->pool) == f->nr_held);
 	n = nbbs_pool_free_blocks(f->pool, got, NBBS_ORDER_LIMIT + 1);
 	if (!CHECK(n == (int)f->max_order + 1))
@@ -740,6 +747,151 @@ static void case_no_rescan_alone(void)
 	}
 }
 
+/*
+ * Hot blocks (NBBS_POOL_HOT), whatever $NBBS_VARIANT says: a pool of each
+ * layout, 64 blocks of 64 bytes, largest order 6, on emulated CPUs 0 and 1.
+ */
+static struct nbbs_pool *hot_pool(char *arena, unsigned int layout)
+{
+	struct nbbs_pool *pool;
+
+	nbbs_user_set_cpu(0);
+	pool = nbbs_pool_create_flags(arena, 64 * 64, 6, 6, GFP_KERNEL,
+				      layout | NBBS_POOL_HOT);
+	return IS_ERR(pool) ? NULL : pool;
+}
+
+static u64 hot_stat(struct nbbs_pool *pool, size_t off)
+{
+	struct nbbs_stats st;
+
+	nbbs_pool_stats(pool, &st);
+	return *(u64 *)((char *)&st + off);
+}
+
+#define HOT_STAT(pool, field)	hot_stat(pool, offsetof(struct nbbs_stats, field))
+
+/* A freed block comes back on the CPU's next allocation of its order. */
+static void case_hot_reuse(void)
+{
+	static char arena[64 * 64] __aligned(4096);
+	static const unsigned int layouts[] = { NBBS_POOL_TREE, NBBS_POOL_PACKED };
+	unsigned long maximal[7];
+	unsigned int l, k;
+
+	for (l = 0; l < 2; l++) {
+		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
+		void *p, *q, *big;
+
+		if (!CHECK(pool))
+			return;
+		big = nbbs_alloc(pool, 5);	/* keeps the tree busy above */
+		for (k = 0; k < NBBS_HOT_ORDERS; k++) {
+			p = nbbs_alloc(pool, k);
+			CHECK(p && nbbs_free(pool, p) == 0);
+			/* Parked: free for the pool's views, not coalesced. */
+			CHECK(nbbs_pool_live_blocks(pool) == 1);
+			CHECK(nbbs_pool_free_blocks(pool, maximal, 7) == 7);
+			CHECK(maximal[k] >= 1);
+			q = nbbs_alloc(pool, k);
+			CHECK(q == p);
+			CHECK(nbbs_free(pool, q) == 0);
+		}
+		CHECK(HOT_STAT(pool, hot_allocs) == NBBS_HOT_ORDERS);
+		CHECK(HOT_STAT(pool, hot_frees) == 2 * NBBS_HOT_ORDERS);
+		/* Order 4 and up are released in the tree at once. */
+		p = nbbs_alloc(pool, NBBS_HOT_ORDERS);
+		CHECK(p && nbbs_free(pool, p) == 0);
+		CHECK(HOT_STAT(pool, hot_frees) == 2 * NBBS_HOT_ORDERS);
+		CHECK(nbbs_free(pool, big) == 0);
+		/* One block parked per order: drain gives back all four. */
+		CHECK(nbbs_pool_drain(pool) == NBBS_HOT_ORDERS);
+		CHECK(nbbs_pool_drain(pool) == 0);
+		CHECK(HOT_STAT(pool, hot_reclaims) == NBBS_HOT_ORDERS);
+		CHECK(nbbs_pool_free_blocks(pool, maximal, 7) == 7);
+		CHECK(maximal[6] == 1 && maximal[0] == 0 && maximal[5] == 0);
+		nbbs_pool_destroy(pool);
+	}
+	CHECK(nbbs_pool_drain(NULL) == 0);
+}
+
+/* Double frees of parked and of reclaimed blocks are refused. */
+static void case_hot_double_free(void)
+{
+	static char arena[64 * 64] __aligned(4096);
+	static const unsigned int layouts[] = { NBBS_POOL_TREE, NBBS_POOL_PACKED };
+	unsigned int l;
+
+	for (l = 0; l < 2; l++) {
+		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
+		void *p, *q;
+
+		if (!CHECK(pool))
+			return;
+		p = nbbs_alloc(pool, 1);
+		q = nbbs_alloc(pool, 1);
+		CHECK(p && q && nbbs_free(pool, p) == 0);
+		CHECK(nbbs_free(pool, p) == -EINVAL);		/* parked */
+		CHECK(nbbs_free(pool, (char *)p + 64) == -EINVAL);	/* interior */
+		CHECK(nbbs_free(pool, q) == 0);		/* pushes p out: reclaimed */
+		CHECK(HOT_STAT(pool, hot_reclaims) == 1);
+		CHECK(nbbs_free(pool, p) == -EINVAL);		/* free in the tree */
+		CHECK(nbbs_free(pool, q) == -EINVAL);		/* parked */
+		CHECK(HOT_STAT(pool, invalid_free) == 4);
+		/* Nothing lost: the whole pool as one block, then as 64. */
+		p = nbbs_alloc(pool, 6);
+		CHECK(p == arena && nbbs_free(pool, p) == 0);
+		CHECK(nbbs_pool_live_blocks(pool) == 0);
+		nbbs_pool_destroy(pool);
+	}
+}
+
+/*
+ * Blocks parked on another CPU are found by a failing allocation, and a
+ * stale slot (its block reclaimed, then handed out and parked again
+ * elsewhere) never gives a block twice.
+ */
+static void case_hot_other_cpu(void)
+{
+	static char arena[64 * 64] __aligned(4096);
+	static const unsigned int layouts[] = { NBBS_POOL_TREE, NBBS_POOL_PACKED };
+	void *held[64];
+	unsigned int l, i, n;
+
+	for (l = 0; l < 2; l++) {
+		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
+		void *p, *q;
+
+		if (!CHECK(pool))
+			return;
+		p = nbbs_alloc(pool, 0);
+		CHECK(p && nbbs_free(pool, p) == 0);	/* parked on CPU 0 */
+		nbbs_user_set_cpu(1);
+		q = nbbs_alloc(pool, 6);		/* needs CPU 0's block */
+		CHECK(q == arena);
+		CHECK(nbbs_free(pool, q) == 0);
+		/* Every smallest block, on CPU 1: p among them. */
+		for (n = 0; n < 64 && (held[n] = nbbs_alloc(pool, 0)); n++)
+			;
+		CHECK(n == 64);
+		for (i = 0; i < n; i++)
+			if (held[i] == p)
+				CHECK(nbbs_free(pool, held[i]) == 0);	/* parked on 1 */
+		nbbs_user_set_cpu(0);
+		/* CPU 0's slot still names p: taking it is right, p is parked. */
+		CHECK(nbbs_alloc(pool, 0) == p);
+		CHECK(!nbbs_alloc(pool, 0));		/* the slot of 1 is stale */
+		nbbs_user_set_cpu(1);
+		CHECK(!nbbs_alloc(pool, 0));
+		for (i = 0; i < n; i++)
+			CHECK(nbbs_free(pool, held[i]) == 0);
+		CHECK(nbbs_alloc(pool, 6) == arena);
+		CHECK(nbbs_pool_live_blocks(pool) == 1);
+		nbbs_pool_destroy(pool);
+		nbbs_user_set_cpu(0);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -751,6 +903,9 @@ static const struct {
 	{ "metadata_ratio", case_metadata },
 	{ "default_pool", case_default_pool },
 	{ "no_rescan_alone", case_no_rescan_alone },
+	{ "hot_reuse", case_hot_reuse },
+	{ "hot_double_free", case_hot_double_free },
+	{ "hot_other_cpu", case_hot_other_cpu },
 };
 
 #define NR_POOL_CASES	ARRAY_SIZE(pool_cases)

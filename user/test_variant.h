@@ -3,8 +3,9 @@
  * Run a test program on either layout of the tree.
  *
  * The tests create their pools with nbbs_pool_create(); here that call
- * takes the layout from $NBBS_VARIANT ("tree" or "packed"), so the same
- * program checks both.  Unset, the core's default layout is used.
+ * takes the layout from $NBBS_VARIANT ("tree" or "packed", either with
+ * "-hot" for a pool with NBBS_POOL_HOT), so the same program checks all
+ * of them.  Unset, the core's default layout is used.
  */
 #ifndef _NBBS_TEST_VARIANT_H
 #define _NBBS_TEST_VARIANT_H
@@ -25,7 +26,11 @@ static inline unsigned int nbbs_test_flags(void)
 		return NBBS_POOL_TREE;
 	if (!strcmp(v, "packed"))
 		return NBBS_POOL_PACKED;
-	fprintf(stderr, "NBBS_VARIANT=%s: want tree or packed\n", v);
+	if (!strcmp(v, "tree-hot"))
+		return NBBS_POOL_TREE | NBBS_POOL_HOT;
+	if (!strcmp(v, "packed-hot"))
+		return NBBS_POOL_PACKED | NBBS_POOL_HOT;
+	fprintf(stderr, "NBBS_VARIANT=%s: want tree, packed, tree-hot or packed-hot\n", v);
 	exit(2);
 }
 
