@@ -50,6 +50,13 @@
  * with make NBBS_FAULT_INJECT=y: how many of 1000 compare-and-swaps of the
  * core fail or are delayed on purpose (read and write; 0 by default).
  *
+ * fault_alloc_nth - only in a module built with make NBBS_FAULT_INJECT=y:
+ * write n to make the n-th metadata allocation from then on fail, in
+ * whichever pool nbbs_pool_create() builds next (a stress run's, a
+ * client's).  Reads the count as it stands: the allocation that many from
+ * now fails; 0 when off or used up (the default).  The module parameter of
+ * the same name does this for init.
+ *
  * free - the free space, from a walk of the tree (like /proc/buddyinfo):
  *   free_blocks_order_K  maximal free blocks of order K: free blocks whose
  *                        buddy is not free too (the buddyinfo count)
@@ -231,6 +238,8 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena)
 			   &nbbs_fault_fail_permille);
 	debugfs_create_u32("fault_cas_delay_permille", 0644, nbbs_debugfs_dir,
 			   &nbbs_fault_delay_permille);
+	debugfs_create_atomic_t("fault_alloc_nth", 0644, nbbs_debugfs_dir,
+				&nbbs_fault_alloc_nth);
 #endif
 }
 

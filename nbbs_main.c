@@ -16,6 +16,15 @@
  *                  fewer atomics per call; the default on 64-bit kernels) or
  *                  tree (one 32-bit word per node)
  *
+ * Only in a module built with make NBBS_FAULT_INJECT=y:
+ *
+ *   fault_alloc_nth=0
+ *                  fail the n-th allocation of init on purpose (the arena
+ *                  counts, then each metadata allocation of the pool, see
+ *                  nbbs_meta_alloc()); 0: off.  Init then fails with
+ *                  -ENOMEM and frees what it allocated; a count that init
+ *                  did not reach is dropped once the pool is built.
+ *
  * The arena must be a power-of-two multiple of min_block (that is, a power
  * of two no smaller than min_block): the buddy tree is complete, so every
  * byte of it belongs to exactly one largest block.
@@ -36,6 +45,7 @@
 #include <linux/vmalloc.h>
 
 #include "nbbs_core.h"
+#include "nbbs_internal.h"
 #include "nbbs_module.h"
 
 /*
@@ -167,6 +177,53 @@ module_param_cb(variant, &nbbs_variant_ops, &nbbs_param_variant, 0444);
 MODULE_PARM_DESC(variant,
 		 "Tree layout: packed (4 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
 
+#ifdef NBBS_FAULT_INJECT
+static int nbbs_param_fault_alloc_nth;
+module_param_named(fault_alloc_nth, nbbs_param_fault_alloc_nth, int, 0444);
+MODULE_PARM_DESC(fault_alloc_nth,
+		 "Fault injection: fail the n-th allocation of init (arena, then pool metadata); 0: off (default 0)");
+
+/* Arm nbbs_fault_alloc_nth for init, before it allocates anything. */
+static int nbbs_fault_arm(void)
+{
+	if (nbbs_param_fault_alloc_nth < 0) {
+		pr_err("fault_alloc_nth=%d: must be 0 (off) or the number of the allocation to fail\n",
+		       nbbs_param_fault_alloc_nth);
+		return -EINVAL;
+	}
+	atomic_set(&nbbs_fault_alloc_nth, nbbs_param_fault_alloc_nth);
+	return 0;
+}
+
+/*
+ * Init is over, with @ret: drop what is left of the count, so that it
+ * cannot fail a later pool (a stress run's), and say whether the injected
+ * failure happened.  The count reaches 0 exactly when it did.
+ */
+static void nbbs_fault_disarm(int ret)
+{
+	int left = atomic_xchg(&nbbs_fault_alloc_nth, 0);
+
+	if (nbbs_param_fault_alloc_nth <= 0 || left)
+		return;
+	if (ret)
+		pr_err("fault_alloc_nth=%d: allocation %d of init failed on purpose, init fails with %d\n",
+		       nbbs_param_fault_alloc_nth, nbbs_param_fault_alloc_nth, ret);
+	else
+		pr_info("fault_alloc_nth=%d: allocation %d of init failed on purpose, init recovered\n",
+			nbbs_param_fault_alloc_nth, nbbs_param_fault_alloc_nth);
+}
+#else
+static inline int nbbs_fault_arm(void)
+{
+	return 0;
+}
+
+static inline void nbbs_fault_disarm(int ret)
+{
+}
+#endif
+
 /* --- the default pool --- */
 
 static struct nbbs_arena nbbs_arena;
@@ -241,7 +298,7 @@ static int nbbs_arena_reserve(struct nbbs_arena *arena)
 	}
 
 	if (arena->requested != NBBS_BACKING_VMALLOC && fits) {
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		page = nbbs_meta_alloc(alloc_pages(GFP_KERNEL | __GFP_NOWARN, order));
 		if (page) {
 			arena->base = page_address(page);
 			arena->backing = NBBS_BACKING_PAGES;
@@ -257,7 +314,7 @@ static int nbbs_arena_reserve(struct nbbs_arena *arena)
 		pr_info("no contiguous %zu bytes free, using vmalloc\n", arena->size);
 	}
 
-	arena->base = __vmalloc(arena->size, GFP_KERNEL | __GFP_NOWARN);
+	arena->base = nbbs_meta_alloc(__vmalloc(arena->size, GFP_KERNEL | __GFP_NOWARN));
 	if (!arena->base) {
 		pr_err("cannot vmalloc the arena of %zu bytes\n", arena->size);
 		return -ENOMEM;
@@ -285,11 +342,15 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
+	ret = nbbs_fault_arm();
+	if (ret)
+		return ret;
+
 	nbbs_arena.size = nbbs_param_size;
 	nbbs_arena.requested = nbbs_param_backing;
 	ret = nbbs_arena_reserve(&nbbs_arena);
 	if (ret)
-		return ret;
+		goto out_fault;
 
 	pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size, min_shift,
 				      max_order, GFP_KERNEL,
@@ -301,9 +362,10 @@ static int __init nbbs_init(void)
 		       nbbs_variant_name(nbbs_param_variant), nbbs_arena.size,
 		       min_shift, max_order, ret);
 		nbbs_arena_release(&nbbs_arena);
-		return ret;
+		goto out_fault;
 	}
 	nbbs_arena.pool = pool;
+	nbbs_fault_disarm(0);
 
 	/* debugfs is optional: its failures are not the module's. */
 	nbbs_debugfs_init(&nbbs_arena);
@@ -315,6 +377,10 @@ static int __init nbbs_init(void)
 		1UL << min_shift, 1UL << (min_shift + max_order),
 		nbbs_pool_metadata_bytes(pool));
 	return 0;
+
+out_fault:
+	nbbs_fault_disarm(ret);
+	return ret;
 }
 
 static void __exit nbbs_exit(void)
