@@ -22,6 +22,10 @@
  *
  * Parameters size the concurrent tests (defaults take about a second under
  * qemu's TCG emulation): stress_threads, stress_ops, race_rounds, seed.
+ *
+ * Built with make NBBS_FAULT_INJECT=y (against an nbbs.ko built the same
+ * way), one more test per layout fails each metadata allocation of
+ * nbbs_pool_create_flags() in turn through nbbs_fault_alloc_nth.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,6 +50,9 @@
 #include <linux/wait.h>
 
 #include "nbbs_core.h"
+#ifdef NBBS_FAULT_INJECT
+#include "nbbs_internal.h"	/* nbbs_fault_alloc_nth */
+#endif
 
 static unsigned int stress_threads;
 module_param(stress_threads, uint, 0444);
@@ -598,6 +605,82 @@ static void test_bad_create(void)
 	tcase_end(&t);
 }
 
+#ifdef NBBS_FAULT_INJECT
+/*
+ * A failed metadata allocation: for n = 1, 2, ... the n-th allocation of
+ * nbbs_pool_create_flags() fails, which must return ERR_PTR(-ENOMEM) (and
+ * free what it allocated before, which slub_debug and kmemleak watch),
+ * until n passes the number of allocations it makes.  That pool, the first
+ * one built, must have used exactly n - 1 of the count and be whole: all
+ * its largest blocks, then all its smallest.
+ */
+static void test_create_alloc_faults(void)
+{
+	static const struct shape s = { SZ_256K, 6, 8 };
+	struct tcase t = { .name = "failed metadata allocations in nbbs_pool_create" };
+	struct nbbs_pool *pool = ERR_PTR(-ENOMEM);
+	struct tpool tp = {
+		.size = s.size,
+		.min_shift = s.min_shift,
+		.max_order = s.max_order,
+	};
+	unsigned long top, leaves, n;
+	unsigned int nth;
+	void **blocks;
+	int left;
+
+	leaves = tp_count(&tp, 0);
+	top = tp_count(&tp, tp.max_order);
+	tp.mem = kvmalloc(s.size, GFP_KERNEL);
+	blocks = kvmalloc_array(leaves + 1, sizeof(*blocks), GFP_KERNEL);
+	if (!CHECK(&t, tp.mem && blocks, "no memory"))
+		goto out;
+
+	for (nth = 1; nth <= 32; nth++) {
+		atomic_set(&nbbs_fault_alloc_nth, nth);
+		pool = nbbs_pool_create_flags(tp.mem, s.size, s.min_shift,
+					      s.max_order, GFP_KERNEL,
+					      test_variant == NBBS_VARIANT_PACKED ?
+					      NBBS_POOL_PACKED : NBBS_POOL_TREE);
+		if (!IS_ERR(pool))
+			break;
+		CHECK(&t, PTR_ERR(pool) == -ENOMEM, "allocation %u failed: %pe",
+		      nth, pool);
+		CHECK(&t, !atomic_read(&nbbs_fault_alloc_nth),
+		      "allocation %u failed, count left at %d", nth,
+		      atomic_read(&nbbs_fault_alloc_nth));
+	}
+	left = atomic_xchg(&nbbs_fault_alloc_nth, 0);
+	if (!CHECK(&t, !IS_ERR(pool), "still failing at allocation %u", nth))
+		goto out;
+	tp.pool = pool;
+	pr_info("create faults: the %s pool is built by %u allocations\n",
+		nbbs_variant_name(test_variant), nth - 1);
+	CHECK(&t, nth > 1, "nbbs_pool_create_flags() allocated nothing");
+	CHECK(&t, left == 1, "built by %u allocations, the count is at %d, not 1",
+	      nth - 1, left);
+
+	check_whole(&t, &tp, "new pool");
+	n = fill(&tp, tp.max_order, blocks, top + 1);
+	CHECK(&t, n == top, "%lu largest blocks of %lu", n, top);
+	release(&t, &tp, blocks, n);
+	n = fill(&tp, 0, blocks, leaves + 1);
+	CHECK(&t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
+	release(&t, &tp, blocks, n);
+	check_whole(&t, &tp, "after the largest and the smallest blocks");
+	nbbs_pool_destroy(pool);
+out:
+	atomic_set(&nbbs_fault_alloc_nth, 0);
+	kvfree(blocks);
+	kvfree(tp.mem);
+	tcase_end(&t);
+}
+#else
+static inline void test_create_alloc_faults(void)
+{
+}
+#endif
+
 /* The default pool exists and serves its smallest and largest order. */
 static void test_default_pool(void)
 {
@@ -1052,6 +1135,7 @@ static int __init test_nbbs_init(void)
 				run_pool_test(pool_tests[i].name, &shapes[s],
 					      pool_tests[i].fn);
 		test_bad_create();
+		test_create_alloc_faults();
 		test_default_pool();
 		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
 			test_stress(&stress_shapes[s]);
