@@ -79,6 +79,10 @@
  *   overlaps, stamp_errors, misplaced  must be 0
  *   leaked     blocks still live in the pool after the run; must be 0
  *   irq_ops    operations done by the hrtimer (irq=1)
+ *   cas_conflicts, rollbacks  the pool's counters (struct nbbs_stats) over
+ *              the run, fill's setup included; nbbs and spinlock backends
+ *              only.  Under fault injection (make NBBS_FAULT_INJECT=y) they
+ *              show that the injected CAS failures took effect.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": stress: " fmt
 
@@ -1062,6 +1066,7 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 	struct stress_cfg *c = &r->cfg;
 	u64 ops = 0, fails = 0, ns = 0, samples = 0, first = U64_MAX, last = 0, wall;
 	u64 bulk_ns[2] = { 0 }, bulk_ops[2] = { 0 }, tenths, kops;
+	struct nbbs_stats *st;
 	struct stress_worker *w;
 	unsigned int i, b, k;
 	char *line;
@@ -1107,10 +1112,20 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 			 r->workers[0].nr_slots, c->ms, div_u64(wall, NSEC_PER_USEC),
 			 c->verify, r->workers[c->threads].ops, num_online_cpus());
 	if (c->workload == SW_BULK)
-		scnprintf(line + len, STRESS_LINE_MAX - len,
-			  " bulk_alloc_ns=%llu bulk_free_ns=%llu",
-			  bulk_ops[0] ? div64_u64(bulk_ns[0], bulk_ops[0]) : 0,
-			  bulk_ops[1] ? div64_u64(bulk_ns[1], bulk_ops[1]) : 0);
+		len += scnprintf(line + len, STRESS_LINE_MAX - len,
+				 " bulk_alloc_ns=%llu bulk_free_ns=%llu",
+				 bulk_ops[0] ? div64_u64(bulk_ns[0], bulk_ops[0]) : 0,
+				 bulk_ops[1] ? div64_u64(bulk_ns[1], bulk_ops[1]) : 0);
+	if (r->pool) {
+		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		if (st) {
+			nbbs_pool_stats(r->pool, st);
+			scnprintf(line + len, STRESS_LINE_MAX - len,
+				  " cas_conflicts=%llu rollbacks=%llu",
+				  st->cas_conflicts, st->rollbacks);
+			kfree(st);
+		}
+	}
 	stress_store(line);
 	pr_info("%s\n", line);
 out:
