@@ -147,22 +147,6 @@ bad() {
 	result "bad params $name: $2" $ret
 }
 
-# memfree_kb: free memory after dropping what can be dropped, counting the
-# pages freed into the per-CPU lists (6.12 keeps many MiB there, which
-# MemFree leaves out).
-memfree_kb() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	awk '/^MemFree:/ { free = $2 }
-	     FILENAME ~ /zoneinfo/ && $1 == "count:" { pcp += $2 }
-	     END { printf "%d", free + pcp * 4 }' /proc/meminfo /proc/zoneinfo
-}
-
-# vmalloc_kb: memory in vmalloc areas (VmallocUsed counts their pages).
-vmalloc_kb() {
-	awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo
-}
-
 # ---- the tests ----
 
 ktap_begin

@@ -88,6 +88,29 @@ loaded() {
 	grep -q "^$1 " /proc/modules
 }
 
+# memfree_kb: free memory after dropping what can be dropped, counting the
+# pages freed into the per-CPU lists (6.12 keeps many MiB there, which
+# MemFree leaves out).
+memfree_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^MemFree:/ { free = $2 }
+	     FILENAME ~ /zoneinfo/ && $1 == "count:" { pcp += $2 }
+	     END { printf "%d", free + pcp * 4 }' /proc/meminfo /proc/zoneinfo
+}
+
+# meminfo_kb KEY: a line of /proc/meminfo in kB (VmallocUsed counts the
+# pages of vmalloc areas, SUnreclaim kmalloc's slabs, Percpu the per-CPU
+# allocator's pages).
+meminfo_kb() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+# vmalloc_kb: memory in vmalloc areas.
+vmalloc_kb() {
+	meminfo_kb VmallocUsed
+}
+
 # want WHAT GOT EXPECTED: compare, and say what differs.
 want() {
 	if [ "$2" = "$3" ]; then
