@@ -5,7 +5,8 @@
 #   make            build nbbs.ko, test_nbbs.ko and the sample client
 #   make run        build, boot Debian's kernel under qemu, load, stress, print debugfs
 #   make check      every test: lint, docs, userspace (plain, TSan, ASan+UBSan),
-#                   benchmark smoke, SPIN model, VM on 6.1 and 6.12
+#                   benchmark smoke, SPIN model, VM on 6.1 and 6.12, the
+#                   fault-injection build in the VM
 #   make user       build/user/libnbbs.a and build/user/include/ (the core in userspace)
 #   make bench      userspace and VM benchmarks, CSV, plots and ratio tables in bench/
 #   make docs       render Documentation/ with Sphinx into build/docs/html

@@ -11,6 +11,10 @@
 #   make check-vm-check        every VM test on 6.1 (KTAP; see
 #                              scripts/vm/guest/check.sh)
 #   make check-vm-check-6.12   the same on Debian's 6.12 backport kernel
+#   make check-vm-inject       the fault-injection build (NBBS_FAULT_INJECT=y,
+#                              in build/kmod/<KVER>-inject) on 6.1: failed
+#                              allocations at init, test_nbbs, stress runs
+#                              with CAS faults (scripts/vm/inject-check.sh)
 #   make vm-shell              a root shell in the VM (6.1), modules ready
 #   make vm-kmod[-6.12]        only build the modules, in build/kmod/<KVER>
 #   make vm-clean              remove build/kmod, build/vm and build/ksft
@@ -31,7 +35,8 @@ VM_APPEND ?=
 vm_boot = scripts/vm/boot.sh -c $(VM_CPUS) -M $(VM_MEM) -t $(VM_TIMEOUT) \
 	  $(if $(VM_APPEND),-a "$(VM_APPEND)")
 
-.PHONY: run vm-shell vm-kmod vm-kmod-6.12 check-vm-check check-vm-check-6.12 vm-clean
+.PHONY: run vm-shell vm-kmod vm-kmod-6.12 check-vm-check check-vm-check-6.12 \
+	check-vm-inject vm-clean
 
 # Each kernel builds in its own copy of the sources (build/kmod/<KVER>).
 vm-kmod: deps
@@ -54,6 +59,11 @@ check-vm-check: vm-kmod
 
 check-vm-check-6.12: vm-kmod-6.12
 	$(vm_boot) -k "$(KVER_612)" scripts/vm/guest/check.sh
+
+# Builds its own modules (NBBS_FAULT_INJECT=y) and takes VM_* itself.
+check-vm-inject: deps
+	VM_CPUS=$(VM_CPUS) VM_MEM=$(VM_MEM) VM_TIMEOUT=$(VM_TIMEOUT) \
+		VM_APPEND="$(VM_APPEND)" scripts/vm/inject-check.sh "$(KVER)"
 
 vm-clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/vm $(BUILD)/ksft
