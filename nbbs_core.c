@@ -597,6 +597,45 @@ covered:
 	return -EAGAIN;
 }
 
+/*
+ * The live block that starts at @leaf, by reading: its order in *@level
+ * and its node's word, as seen, in *@word.
+ */
+static enum nbbs_free_result nbbs_tree_search(const struct nbbs_pool *pool,
+					      unsigned long leaf,
+					      unsigned int *level, int *word)
+{
+	unsigned int lvl;
+
+	/*
+	 * Walk down from the root: the first OCC node on the way is the block
+	 * that covers @leaf (OCC nodes below it are claims about to be rolled
+	 * back).  A live block has PART marks on all its ancestors, so a
+	 * missing mark ends the search early.
+	 */
+	for (lvl = pool->max_order; ; lvl--) {
+		*word = atomic_read(nbbs_node(pool, nbbs_heap(pool, lvl, leaf >> lvl)));
+		if (nbbs_status(*word) & NBBS_OCC)
+			break;
+		if (!lvl || !(nbbs_status(*word) & nbbs_part(leaf >> (lvl - 1))))
+			return NBBS_FREE_NOT_LIVE;
+	}
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*level = lvl;
+	return NBBS_FREED;
+}
+
+/* The layouts' "find". */
+static enum nbbs_free_result nbbs_tree_find(const struct nbbs_pool *pool,
+					    unsigned long leaf,
+					    unsigned int *level)
+{
+	int word;
+
+	return nbbs_tree_search(pool, leaf, level, &word);
+}
+
 /* Release the live block starting at @leaf: the layouts' "free". */
 static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 					    unsigned long leaf,
@@ -604,27 +643,15 @@ static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 					    unsigned int *freed,
 					    struct nbbs_ctx *ctx)
 {
-	unsigned long n;
-	unsigned int lvl;
+	enum nbbs_free_result res;
 	int word;
 
-	/*
-	 * Walk down from the root: the first OCC node on the way is the block
-	 * that covers @leaf.  A live block has PART marks on all its
-	 * ancestors, so a missing mark ends the search early.
-	 */
-	for (lvl = pool->max_order; ; lvl--) {
-		n = nbbs_heap(pool, lvl, leaf >> lvl);
-		word = atomic_read(nbbs_node(pool, n));
-		if (nbbs_status(word) & NBBS_OCC)
-			break;
-		if (!lvl || !(nbbs_status(word) & nbbs_part(leaf >> (lvl - 1))))
-			return NBBS_FREE_NOT_LIVE;
-	}
-	if (leaf & ((1UL << lvl) - 1))
-		return NBBS_FREE_INTERIOR;
-	*level = lvl;
-	if (!nbbs_unmark(pool, n, lvl, pool->max_order, word, freed, ctx))
+	res = nbbs_tree_search(pool, leaf, level, &word);
+	if (res != NBBS_FREED)
+		return res;
+	/* The CAS on the word as seen fails if the block changed hands since. */
+	if (!nbbs_unmark(pool, nbbs_heap(pool, *level, leaf >> *level), *level,
+			 pool->max_order, word, freed, ctx))
 		return NBBS_FREE_RACED;
 	return NBBS_FREED;
 }
@@ -676,10 +703,12 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Hot blocks (pools created with NBBS_POOL_HOT).
  *
  * A release of a block of order k < pool->hot_orders leaves the block OCC
- * in the tree and parks it in the releasing CPU's slot hot[k]; the CPU's
- * next allocation of order k takes it back.  The pair costs one atomic
- * operation each way instead of a claim, climb, announce and unmark, and
- * the tree, untouched, stays shared-clean in every CPU's cache.
+ * in the tree and parks it in one of the releasing CPU's NBBS_HOT_SLOTS
+ * slots hot[k][], kept as a stack; the CPU's next allocation of order k
+ * takes the last one back.  The pair costs one atomic operation each way
+ * instead of a claim, climb, announce and unmark, and the tree, untouched,
+ * stays shared-clean in every CPU's cache.  With the slots full, the
+ * release goes to the tree, guarded by the state bits like a reclaim.
  *
  * Who owns a parked block is decided by its two state bits in
  * pool->hot_state, never by the slots:
@@ -689,8 +718,9 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  *   RECLAIM  given back to the tree by a reclaim, and not allocated as
  *            this block since
  *
- *   release:  NONE -> CACHED, then the slot.  A block found CACHED or
- *             RECLAIM was freed before: the release is refused.
+ *   release:  NONE -> CACHED, then a slot; or, the slots being full,
+ *             NONE -> RECLAIM, then the tree release.  A block found
+ *             CACHED or RECLAIM was freed before: the release is refused.
  *   reuse:    CACHED -> NONE, by whoever holds a slot naming the block.
  *   reclaim:  CACHED -> RECLAIM, then the tree release.
  *   claim:    an allocation that gets exactly this block from the tree
@@ -703,9 +733,13 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * NONE only once the block was handed out again, and then frees the new
  * owner's block, as with any allocator.
  *
- * Slots are written only by their own CPU (this_cpu_xchg(), no lock
- * prefix); other CPUs only read them, when a failing allocation or
- * nbbs_pool_drain() reclaims every parked block.  A slot may so go stale:
+ * Slots are written only by their own CPU (this_cpu_cmpxchg() and
+ * this_cpu_xchg(): no lock prefix, safe against interrupts); other CPUs
+ * only read them, when a failing allocation or nbbs_pool_drain() reclaims
+ * every parked block.  hot_top is only a hint (an interrupt or a migration
+ * between its read and its write may leave it off by one): parking and
+ * reuse look past it, and a block its slot hides is still drained.
+ * A slot may also go stale:
  * its block was reclaimed, and maybe allocated and parked elsewhere since.
  * Taking it then fails, or succeeds on a block that is parked for this
  * order at this place, which is as good as any.
@@ -761,29 +795,16 @@ static unsigned long nbbs_hot_swap(struct nbbs_pool *pool, unsigned int order,
 
 /*
  * nbbs_find_live - the live block that starts at smallest block @leaf, by
- * reading: walks down from the root to the first OCC node on the way, the
- * block that covers @leaf (OCC nodes below it are claims about to be rolled
- * back).  Returns NBBS_FREED with its order in *@order, or why there is none.
+ * reading (the layouts' "find").  Returns NBBS_FREED with its order in
+ * *@order, or why there is none.
  */
 static enum nbbs_free_result nbbs_find_live(const struct nbbs_pool *pool,
 					    unsigned long leaf,
 					    unsigned int *order)
 {
-	unsigned int lvl = pool->max_order;
-
-	for (;;) {
-		enum nbbs_node_state st = nbbs_state(pool, lvl, leaf >> lvl);
-
-		if (st == NBBS_NODE_LIVE)
-			break;
-		if (st == NBBS_NODE_FREE || !lvl)
-			return NBBS_FREE_NOT_LIVE;
-		lvl--;
-	}
-	if (leaf & ((1UL << lvl) - 1))
-		return NBBS_FREE_INTERIOR;
-	*order = lvl;
-	return NBBS_FREED;
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return nbbs_packed_find(pool, leaf, order);
+	return nbbs_tree_find(pool, leaf, order);
 }
 
 /* The layouts' "free": release the live block that starts at @leaf. */
@@ -812,22 +833,31 @@ static void nbbs_hot_claimed(struct nbbs_pool *pool, unsigned int order,
 }
 
 /*
+ * nbbs_hot_to_tree - release in the tree the block of @order at @leaf,
+ * which the caller moved to RECLAIM: no one else can release it now.
+ */
+static void nbbs_hot_to_tree(struct nbbs_pool *pool, unsigned int order,
+			     unsigned long leaf, struct nbbs_ctx *ctx)
+{
+	unsigned int level, freed = 0;
+
+	if (WARN_ON_ONCE(nbbs_layout_free(pool, leaf, &level, &freed, ctx) !=
+			 NBBS_FREED || level != order))
+		return;
+	nbbs_publish(pool, leaf, freed, ctx);
+}
+
+/*
  * nbbs_hot_reclaim - give the parked block of @order at @leaf back to the
  * tree, if it still is parked.  Returns true if it did.
  */
 static bool nbbs_hot_reclaim(struct nbbs_pool *pool, unsigned int order,
 			     unsigned long leaf, struct nbbs_ctx *ctx)
 {
-	unsigned int level, freed = 0;
-
 	if (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_RECLAIM,
 			  ctx) != NBBS_HOT_CACHED)
 		return false;
-	/* RECLAIM refuses every other release of the block: it is ours. */
-	if (WARN_ON_ONCE(nbbs_layout_free(pool, leaf, &level, &freed, ctx) !=
-			 NBBS_FREED || level != order))
-		return false;
-	nbbs_publish(pool, leaf, freed, ctx);
+	nbbs_hot_to_tree(pool, order, leaf, ctx);
 	ctx->reclaimed++;
 	return true;
 }
@@ -836,33 +866,58 @@ static bool nbbs_hot_reclaim(struct nbbs_pool *pool, unsigned int order,
 static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, struct nbbs_ctx *ctx)
 {
 	unsigned long n = 0, v;
-	unsigned int k;
+	unsigned int k, i;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
 
 		for (k = 0; k < pool->hot_orders; k++) {
-			/* Racy by design: the state bits decide, see above. */
-			v = READ_ONCE(pc->hot[k]);
-			if (v && nbbs_hot_reclaim(pool, k, v - 1, ctx))
-				n++;
+			for (i = 0; i < NBBS_HOT_SLOTS; i++) {
+				/* Racy by design: the state bits decide. */
+				v = READ_ONCE(pc->hot[k][i]);
+				if (v && nbbs_hot_reclaim(pool, k, v - 1, ctx))
+					n++;
+			}
 		}
 	}
 	return n;
 }
 
-/*
- * nbbs_hot_park - release the live block of @order at @leaf by parking it
- * in this CPU's slot; a block parked there before goes back to the tree.
- */
-static enum nbbs_free_result nbbs_hot_park(struct nbbs_pool *pool,
-					   unsigned int order, unsigned long leaf,
-					   struct nbbs_ctx *ctx)
+/* Take a block parked on this CPU for @order; returns its leaf + 1, or 0. */
+static unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
+				  struct nbbs_ctx *ctx)
 {
-	unsigned long old;
+	unsigned int i = min_t(unsigned int, this_cpu_read(pool->pcpu->hot_top[order]),
+			       NBBS_HOT_SLOTS);
+	unsigned long v;
 
-	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_NONE, NBBS_HOT_CACHED, ctx)) {
+	while (i--) {
+		v = this_cpu_xchg(pool->pcpu->hot[order][i], 0);
+		if (!v)
+			continue;
+		this_cpu_write(pool->pcpu->hot_top[order], i);
+		if (nbbs_hot_swap(pool, order, v - 1, NBBS_HOT_CACHED, NBBS_HOT_NONE,
+				  ctx) == NBBS_HOT_CACHED)
+			return v;
+		/* Stale: reclaimed meanwhile.  Try the next one down. */
+	}
+	return 0;
+}
+
+/*
+ * nbbs_hot_release - release the live block of @order at @leaf in a hot
+ * pool: park it on this CPU (*@parked), or, with no slot free, release it
+ * in the tree.
+ */
+static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
+					      unsigned int order, unsigned long leaf,
+					      bool *parked, struct nbbs_ctx *ctx)
+{
+	unsigned int i = this_cpu_read(pool->pcpu->hot_top[order]);
+	unsigned long to = i < NBBS_HOT_SLOTS ? NBBS_HOT_CACHED : NBBS_HOT_RECLAIM;
+
+	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_NONE, to, ctx)) {
 	case NBBS_HOT_NONE:
 		break;
 	case NBBS_HOT_CACHED:
@@ -870,16 +925,31 @@ static enum nbbs_free_result nbbs_hot_park(struct nbbs_pool *pool,
 	default:
 		return NBBS_FREE_NOT_LIVE;	/* reclaimed: free in the tree */
 	}
-	old = this_cpu_xchg(pool->pcpu->hot[order], leaf + 1);
+	for (; to == NBBS_HOT_CACHED && i < NBBS_HOT_SLOTS; i++) {
+		if (this_cpu_cmpxchg(pool->pcpu->hot[order][i], 0, leaf + 1))
+			continue;
+		this_cpu_write(pool->pcpu->hot_top[order], i + 1);
+		/*
+		 * Count the parking as a release, after the slot: pairs with
+		 * the smp_rmb() in nbbs_releases(), so a failing allocation
+		 * that sees the count and then drains finds the block.
+		 */
+		smp_wmb();
+		this_cpu_inc(pool->pcpu->releases);
+		*parked = true;
+		return NBBS_FREED;
+	}
 	/*
-	 * Count the parking as a release, after the slot: pairs with the
-	 * smp_rmb() in nbbs_releases(), so a failing allocation that sees
-	 * the count and then drains finds the block in the slot.
+	 * No free slot.  If we marked the block CACHED, a stale slot elsewhere
+	 * may have taken it already: then it was as good as parked.
 	 */
-	smp_wmb();
-	this_cpu_inc(pool->pcpu->releases);
-	if (old)
-		nbbs_hot_reclaim(pool, order, old - 1, ctx);
+	if (to == NBBS_HOT_CACHED &&
+	    nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_RECLAIM,
+			  ctx) != NBBS_HOT_CACHED) {
+		*parked = true;
+		return NBBS_FREED;
+	}
+	nbbs_hot_to_tree(pool, order, leaf, ctx);
 	return NBBS_FREED;
 }
 
@@ -1040,11 +1110,10 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 	}
 
 	if (order < pool->hot_orders) {
-		/* Take this CPU's parked block of the order, if any. */
-		unsigned long slot = this_cpu_xchg(pool->pcpu->hot[order], 0);
+		/* Take a block this CPU parked for the order, if any. */
+		unsigned long slot = nbbs_hot_pop(pool, order, &ctx);
 
-		if (slot && nbbs_hot_swap(pool, order, slot - 1, NBBS_HOT_CACHED,
-					  NBBS_HOT_NONE, &ctx) == NBBS_HOT_CACHED) {
+		if (slot) {
 			nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
 			this_cpu_inc(pool->pcpu->stats.hot_allocs);
 			this_cpu_inc(pool->pcpu->stats.alloc[order]);
@@ -1140,14 +1209,17 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 
 	leaf = off >> pool->min_shift;
 	if (pool->hot_orders) {
+		bool parked = false;
+
 		res = nbbs_find_live(pool, leaf, &level);
 		if (res != NBBS_FREED || level < pool->hot_orders) {
 			if (res == NBBS_FREED)
-				res = nbbs_hot_park(pool, level, leaf, &ctx);
+				res = nbbs_hot_release(pool, level, leaf, &parked, &ctx);
 			nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 			if (res != NBBS_FREED)
 				return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
-			this_cpu_inc(pool->pcpu->stats.hot_frees);
+			if (parked)
+				this_cpu_inc(pool->pcpu->stats.hot_frees);
 			this_cpu_inc(pool->pcpu->stats.free[level]);
 			return 0;
 		}

@@ -41,17 +41,21 @@ struct nbbs_pool;
 
 /*
  * Flags of nbbs_pool_create_flags(): at most one layout, and optionally
- * NBBS_POOL_HOT: each CPU keeps the last block it freed of each order below
- * NBBS_HOT_ORDERS and hands it out again on its next allocation of that
- * order, with one atomic operation instead of a walk of the tree (see
- * "Hot blocks" in Documentation/nbbs.rst).
+ * NBBS_POOL_HOT: each CPU keeps the last blocks it freed of each order
+ * below NBBS_HOT_ORDERS and hands them out again on its next allocations
+ * of that order, with one atomic operation instead of a walk of the tree
+ * (see "Hot blocks" in Documentation/nbbs.rst).
  */
 #define NBBS_POOL_TREE		0x1u
 #define NBBS_POOL_PACKED	0x2u
 #define NBBS_POOL_HOT		0x4u
 
-/* Orders a hot pool caches per CPU: those the page allocator's pcp lists keep. */
+/*
+ * A hot pool parks, per CPU, up to NBBS_HOT_SLOTS freed blocks of each order
+ * below NBBS_HOT_ORDERS (the orders the page allocator's pcp lists keep).
+ */
 #define NBBS_HOT_ORDERS		4
+#define NBBS_HOT_SLOTS		16
 
 /**
  * struct nbbs_info - the shape of a pool, as returned by nbbs_pool_info()

@@ -23,8 +23,12 @@
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
 	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
-	/* Hot pools: per order, the smallest block + 1 of a cached block, or 0. */
-	unsigned long hot[NBBS_HOT_ORDERS];
+	/*
+	 * Hot pools: per order, slots naming parked blocks (smallest block
+	 * + 1, or 0 when empty), used as a stack whose top is hot_top.
+	 */
+	unsigned int hot_top[NBBS_HOT_ORDERS];
+	unsigned long hot[NBBS_HOT_ORDERS][NBBS_HOT_SLOTS];
 	struct nbbs_stats stats;
 };
 
@@ -162,6 +166,8 @@ static inline bool nbbs_fault_alloc(void)
  * try:   claim free node (@level, @idx) and mark its ancestors.  Returns 0,
  *        -EBUSY if the node is not free, or -EAGAIN when the live block
  *        (*@blevel, *@bidx) covers it (any claim made is rolled back).
+ * find:  by reading only, the order of the live block that starts at
+ *        smallest block @leaf, or why no live block does.
  * free:  release the live block that starts at smallest block @leaf,
  *        storing its order in *@level and in *@freed the order of the
  *        largest free block the release made (an upper bound will do).
@@ -169,6 +175,8 @@ static inline bool nbbs_fault_alloc(void)
  */
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
+enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,
+				       unsigned long leaf, unsigned int *level);
 enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
 				       unsigned int *level, unsigned int *freed,
 				       struct nbbs_ctx *ctx);

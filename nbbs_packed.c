@@ -393,35 +393,49 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 	return 0;
 }
 
+enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,
+				       unsigned long leaf, unsigned int *level)
+{
+	unsigned int row = pool->rows - 1, b, lvl;
+	unsigned long w, occ;
+	long v;
+
+	/*
+	 * Top-down, as in nbbs_find_live(), a row at a time: the topmost OCC
+	 * node on the path from the root to @leaf is the block that covers
+	 * it.  A row with none on the path must carry the PART mark towards
+	 * @leaf on its bottom node (which, being in its local subtrees, also
+	 * stands for the levels above it in the word), or nothing is live
+	 * on the way down.  One read and a few masks per row.
+	 */
+	for (;; row--) {
+		pk_locate(4 * row, leaf >> (4 * row), &row, &w, &b);
+		v = atomic_long_read(pk_word(pool, row, w));
+		occ = (unsigned long)v & (pk_occ(b) | pk_anc[b]);
+		if (occ)
+			break;
+		if (!row || !((unsigned long)v & pk_part(b, (leaf >> (4 * row - 1)) & 1)))
+			return NBBS_FREE_NOT_LIVE;
+	}
+	/* Local node __ffs(occ) + 1 is the topmost: depth ilog2() in the word. */
+	lvl = 4 * row + 3 - ilog2(__ffs(occ) + 1);
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*level = lvl;
+	return NBBS_FREED;
+}
+
 enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
 				       unsigned int *level, unsigned int *freed,
 				       struct nbbs_ctx *ctx)
 {
-	unsigned int lvl, row, b, side;
+	enum nbbs_free_result res = nbbs_packed_find(pool, leaf, level);
+	unsigned int row, b;
 	unsigned long w;
-	long v = 0;
 
-	/* Top-down, as in nbbs_free(): one read per row. */
-	for (lvl = pool->max_order; ; lvl--) {
-		pk_locate(lvl, leaf >> lvl, &row, &w, &b);
-		if (lvl == pool->max_order || (lvl & 3) == 3)
-			v = atomic_long_read(pk_word(pool, row, w));
-		if ((unsigned long)v & pk_occ(b))
-			break;
-		if (!lvl)
-			return NBBS_FREE_NOT_LIVE;
-		side = (leaf >> (lvl - 1)) & 1;
-		if (lvl & 3) {
-			/* The local child towards @leaf must hold something. */
-			if (!((unsigned long)v & pk_sub_mask(row, 2 * b + side)))
-				return NBBS_FREE_NOT_LIVE;
-		} else if (!((unsigned long)v & pk_part(b, side))) {
-			return NBBS_FREE_NOT_LIVE;
-		}
-	}
-	if (leaf & ((1UL << lvl) - 1))
-		return NBBS_FREE_INTERIOR;
-	*level = lvl;
+	if (res != NBBS_FREED)
+		return res;
+	pk_locate(*level, leaf >> *level, &row, &w, &b);
 	if (!pk_unmark(pool, row, w, b, pool->rows - 1, freed, ctx))
 		return NBBS_FREE_RACED;
 	return NBBS_FREED;

@@ -84,6 +84,8 @@ $(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(U
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
+# The benchmark's: one thread per emulated CPU, this_cpu ops without lock (percpu.h).
+$(eval $(call user_variant,bench,$(USER_OUT)/bench,$(USER_CC),-O2 -DNBBS_USER_PCPU_OWNED))
 
 # Injected faults: 300/1000 CAS fail, 100/1000 are delayed.
 USER_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100

@@ -4,7 +4,8 @@
  *
  * The same tree is measured three ways, on the same workloads:
  *
- *   nbbs      nbbs_alloc() and nbbs_free() as they are: lock-free
+ *   nbbs      nbbs_alloc() and nbbs_free() as they are: lock-free (the
+ *             -hot backends: a pool with per-CPU hot blocks, NBBS_POOL_HOT)
  *   spinlock  every nbbs_alloc()/nbbs_free() under one pthread_spinlock_t
  *   mutex     every nbbs_alloc()/nbbs_free() under one pthread_mutex_t
  *
@@ -116,15 +117,23 @@ static const struct backend {
 	{ "mutex-tree", LOCK_MUTEX, NBBS_POOL_TREE },
 	{ "mutex-packed", LOCK_MUTEX, NBBS_POOL_PACKED },
 #endif
+#ifdef NBBS_POOL_HOT
+	{ "nbbs-hot", LOCK_NONE, NBBS_POOL_HOT },
+	{ "nbbs-tree-hot", LOCK_NONE, NBBS_POOL_TREE | NBBS_POOL_HOT },
+	{ "nbbs-packed-hot", LOCK_NONE, NBBS_POOL_PACKED | NBBS_POOL_HOT },
+#endif
 };
 
 #define NR_BACKENDS	ARRAY_SIZE(backend_tab)
 
 /*
- * --backend=all: each layout lock-free and under the spinlock (the same
- * layout is the baseline of each), and the default layout under the mutex.
+ * --backend=all: each layout lock-free, with and without hot blocks, and
+ * under the spinlock (the same layout without hot blocks is the baseline
+ * of each), and the default layout under the mutex.
  */
-#ifdef NBBS_POOL_PACKED
+#if defined(NBBS_POOL_HOT)
+static const int backends_all[] = { 3, 4, 10, 11, 5, 6, 2 };
+#elif defined(NBBS_POOL_PACKED)
 static const int backends_all[] = { 3, 4, 5, 6, 2 };
 #else
 static const int backends_all[] = { 0, 1, 2 };
@@ -934,9 +943,11 @@ static void help(void)
 	fputs("usage: bench_nbbs_core [options]\n"
 	      "  --backend=LIST     nbbs,spinlock,mutex (the default layout), or with a\n"
 	      "                     layout where the core has several: nbbs-tree,\n"
-	      "                     nbbs-packed, spinlock-tree...; all (default): each\n"
-	      "                     layout lock-free and under the spinlock, the default\n"
-	      "                     layout under the mutex\n"
+	      "                     nbbs-packed, spinlock-tree...; -hot for a pool with\n"
+	      "                     per-CPU hot blocks (nbbs-hot, nbbs-packed-hot...);\n"
+	      "                     all (default): each layout lock-free, with and\n"
+	      "                     without hot blocks, and under the spinlock, the\n"
+	      "                     default layout under the mutex\n"
 	      "  --workload=LIST    cached,ls,tt,co,rand,bulk,fill or all (default all)\n"
 	      "  --threads=LIST     worker threads (default 1,2)\n"
 	      "  --order=LIST       block orders; the largest random order for rand/fill\n"

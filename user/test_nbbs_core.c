@@ -815,12 +815,16 @@ static void case_hot_reuse(void)
 	CHECK(nbbs_pool_drain(NULL) == 0);
 }
 
-/* Double frees of parked and of reclaimed blocks are refused. */
+/*
+ * Double frees are refused: of a parked block, of a reclaimed one, and of
+ * one released in the tree because the CPU's slots were full.
+ */
 static void case_hot_double_free(void)
 {
 	static char arena[64 * 64] __aligned(4096);
 	static const unsigned int layouts[] = { NBBS_POOL_TREE, NBBS_POOL_PACKED };
-	unsigned int l;
+	void *held[NBBS_HOT_SLOTS + 1];
+	unsigned int l, i;
 
 	for (l = 0; l < 2; l++) {
 		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
@@ -829,16 +833,31 @@ static void case_hot_double_free(void)
 		if (!CHECK(pool))
 			return;
 		p = nbbs_alloc(pool, 1);
-		q = nbbs_alloc(pool, 1);
-		CHECK(p && q && nbbs_free(pool, p) == 0);
+		CHECK(p && nbbs_free(pool, p) == 0);
 		CHECK(nbbs_free(pool, p) == -EINVAL);		/* parked */
 		CHECK(nbbs_free(pool, (char *)p + 64) == -EINVAL);	/* interior */
-		CHECK(nbbs_free(pool, q) == 0);		/* pushes p out: reclaimed */
-		CHECK(HOT_STAT(pool, hot_reclaims) == 1);
-		CHECK(nbbs_free(pool, p) == -EINVAL);		/* free in the tree */
-		CHECK(nbbs_free(pool, q) == -EINVAL);		/* parked */
-		CHECK(HOT_STAT(pool, invalid_free) == 4);
-		/* Nothing lost: the whole pool as one block, then as 64. */
+		CHECK(nbbs_pool_drain(pool) == 1);
+		CHECK(nbbs_free(pool, p) == -EINVAL);		/* reclaimed */
+		/* The tree gives it out again: an ordinary block once more. */
+		q = nbbs_alloc(pool, 1);
+		CHECK(q == p && nbbs_free(pool, q) == 0);
+		CHECK(nbbs_pool_drain(pool) == 1);
+
+		/* One more than the slots: the last goes to the tree. */
+		for (i = 0; i <= NBBS_HOT_SLOTS; i++)
+			CHECK((held[i] = nbbs_alloc(pool, 0)));
+		for (i = 0; i <= NBBS_HOT_SLOTS; i++)
+			CHECK(nbbs_free(pool, held[i]) == 0);
+		CHECK(HOT_STAT(pool, hot_frees) == NBBS_HOT_SLOTS + 2);
+		CHECK(nbbs_free(pool, held[NBBS_HOT_SLOTS]) == -EINVAL);
+		CHECK(nbbs_free(pool, held[0]) == -EINVAL);
+		CHECK(HOT_STAT(pool, invalid_free) == 5);
+		/* The parked ones come back last in, first out. */
+		for (i = NBBS_HOT_SLOTS; i--; )
+			CHECK(nbbs_alloc(pool, 0) == held[i]);
+		for (i = 0; i < NBBS_HOT_SLOTS; i++)
+			CHECK(nbbs_free(pool, held[i]) == 0);
+		/* Nothing lost: the whole pool as one block. */
 		p = nbbs_alloc(pool, 6);
 		CHECK(p == arena && nbbs_free(pool, p) == 0);
 		CHECK(nbbs_pool_live_blocks(pool) == 0);
