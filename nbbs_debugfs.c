@@ -28,13 +28,14 @@
  *   metadata_bytes   bytes the core allocated to manage the pool
  *   metadata_ppm     metadata_bytes per million bytes of arena
  *   variant          the layout of the tree: packed or tree (variant=)
+ *   hot              1 when CPUs keep freed blocks for reuse (hot=)
  *
  * stats - event counters summed over all CPUs (a snapshot, not an atomic
  * cut while other CPUs allocate):
  *   alloc, free, alloc_fail   totals over all orders
  *   alloc_bad_order           allocations refused for an out-of-range order
  *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, chunks_skipped,
- *   chunks_lowered, invalid_free,
+ *   chunks_lowered, invalid_free, hot_allocs, hot_frees, hot_reclaims,
  *   alloc_atomics, free_atomics
  *                             as in struct nbbs_stats (nbbs_core.h)
  *   atomics_per_alloc         alloc_atomics per nbbs_alloc() call, failed
@@ -57,7 +58,12 @@
  * now fails; 0 when off or used up (the default).  The module parameter of
  * the same name does this for init.
  *
- * free - the free space, from a walk of the tree (like /proc/buddyinfo):
+ * drain - write anything to give the blocks that CPUs keep for reuse back
+ * to the tree (nbbs_pool_drain(); only hot=1 keeps any), so that free shows
+ * them coalesced.  The kernel log says how many.
+ *
+ * free - the free space, from a walk of the tree (like /proc/buddyinfo);
+ * blocks that CPUs keep for reuse count as free blocks of their order:
  *   free_blocks_order_K  maximal free blocks of order K: free blocks whose
  *                        buddy is not free too (the buddyinfo count)
  *   allocatable_order_K  order-K blocks that could be allocated now, one
@@ -72,8 +78,10 @@
 
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -111,6 +119,7 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "metadata_ppm %llu\n",
 		   div64_u64((u64)meta * 1000000, info.size));
 	seq_printf(m, "variant %s\n", nbbs_variant_name(nbbs_pool_variant(arena->pool)));
+	seq_printf(m, "hot %d\n", arena->hot);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(config);
@@ -163,6 +172,9 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "chunks_skipped %llu\n", st->chunks_skipped);
 	seq_printf(m, "chunks_lowered %llu\n", st->chunks_lowered);
 	seq_printf(m, "invalid_free %llu\n", st->invalid_free);
+	seq_printf(m, "hot_allocs %llu\n", st->hot_allocs);
+	seq_printf(m, "hot_frees %llu\n", st->hot_frees);
+	seq_printf(m, "hot_reclaims %llu\n", st->hot_reclaims);
 	seq_printf(m, "alloc_atomics %llu\n", st->alloc_atomics);
 	seq_printf(m, "free_atomics %llu\n", st->free_atomics);
 	seq_print_ratio(m, "atomics_per_alloc", st->alloc_atomics,
@@ -215,6 +227,22 @@ static int free_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(free);
 
+static ssize_t drain_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	const struct nbbs_arena *arena = file->private_data;
+
+	pr_info("drain: %lu blocks given back\n", nbbs_pool_drain(arena->pool));
+	return count;
+}
+
+static const struct file_operations drain_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = drain_write,
+	.llseek = noop_llseek,
+};
+
 /**
  * nbbs_debugfs_init() - create /sys/kernel/debug/nbbs and its files
  * @arena: the default pool and its memory; must outlive nbbs_debugfs_exit()
@@ -232,6 +260,7 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena)
 	debugfs_create_file("config", 0444, nbbs_debugfs_dir, data, &config_fops);
 	debugfs_create_file("stats", 0444, nbbs_debugfs_dir, data, &stats_fops);
 	debugfs_create_file("free", 0444, nbbs_debugfs_dir, data, &free_fops);
+	debugfs_create_file("drain", 0200, nbbs_debugfs_dir, data, &drain_fops);
 #ifdef NBBS_FAULT_INJECT
 	/* Test builds only (make NBBS_FAULT_INJECT=y): see nbbs_internal.h. */
 	debugfs_create_u32("fault_cas_fail_permille", 0644, nbbs_debugfs_dir,

@@ -15,6 +15,8 @@
  *   variant=packed layout of the tree: packed (four levels per 64-bit word,
  *                  fewer atomics per call; the default on 64-bit kernels) or
  *                  tree (one 32-bit word per node)
+ *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
+ *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
  *
  * Only in a module built with make NBBS_FAULT_INJECT=y:
  *
@@ -176,6 +178,10 @@ MODULE_PARM_DESC(backing,
 module_param_cb(variant, &nbbs_variant_ops, &nbbs_param_variant, 0444);
 MODULE_PARM_DESC(variant,
 		 "Tree layout: packed (4 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
+static bool nbbs_param_hot;
+module_param_named(hot, nbbs_param_hot, bool, 0444);
+MODULE_PARM_DESC(hot,
+		 "1: each CPU keeps up to 16 freed blocks of each order 0..3 for reuse (default 0)");
 
 #ifdef NBBS_FAULT_INJECT
 static int nbbs_param_fault_alloc_nth;
@@ -354,8 +360,9 @@ static int __init nbbs_init(void)
 
 	pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size, min_shift,
 				      max_order, GFP_KERNEL,
-				      nbbs_param_variant == NBBS_VARIANT_PACKED ?
-				      NBBS_POOL_PACKED : NBBS_POOL_TREE);
+				      (nbbs_param_variant == NBBS_VARIANT_PACKED ?
+				       NBBS_POOL_PACKED : NBBS_POOL_TREE) |
+				      (nbbs_param_hot ? NBBS_POOL_HOT : 0));
 	if (IS_ERR(pool)) {
 		ret = PTR_ERR(pool);
 		pr_err("cannot build the %s pool (size=%zu min_shift=%u max_order=%u): %d\n",
@@ -365,15 +372,17 @@ static int __init nbbs_init(void)
 		goto out_fault;
 	}
 	nbbs_arena.pool = pool;
+	nbbs_arena.hot = nbbs_param_hot;
 	nbbs_fault_disarm(0);
 
 	/* debugfs is optional: its failures are not the module's. */
 	nbbs_debugfs_init(&nbbs_arena);
 	nbbs_stress_init();
 
-	pr_info("%zu bytes (%s, %s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
+	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
 		nbbs_variant_name(nbbs_pool_variant(pool)),
+		nbbs_param_hot ? ", hot blocks" : "",
 		1UL << min_shift, 1UL << (min_shift + max_order),
 		nbbs_pool_metadata_bytes(pool));
 	return 0;

@@ -43,6 +43,7 @@ struct nbbs_arena {
 	enum nbbs_backing backing;
 	enum nbbs_backing requested;
 	unsigned int page_order;
+	bool hot;
 };
 
 const char *nbbs_backing_name(enum nbbs_backing backing);

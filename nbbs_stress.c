@@ -17,7 +17,9 @@
  * Backends:
  *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
  *             blocks of min_block= << 0..max_order=, in the core's default
- *             layout; nbbs-tree and nbbs-packed choose the layout
+ *             layout; nbbs-tree and nbbs-packed choose the layout, and
+ *             nbbs-hot, nbbs-tree-hot and nbbs-packed-hot add per-CPU hot
+ *             blocks (NBBS_POOL_HOT)
  *   spinlock  the same pool with every nbbs_alloc() and nbbs_free() under
  *             one spinlock: the "-sl" baseline of the NBBS papers; also
  *             spinlock-tree and spinlock-packed
@@ -160,6 +162,9 @@ static const struct stress_backend stress_backends[] = {
 	{ "nbbs-packed",	SB_NBBS,	NBBS_POOL_PACKED },
 	{ "spinlock-tree",	SB_SPINLOCK,	NBBS_POOL_TREE },
 	{ "spinlock-packed",	SB_SPINLOCK,	NBBS_POOL_PACKED },
+	{ "nbbs-hot",		SB_NBBS,	NBBS_POOL_HOT },
+	{ "nbbs-tree-hot",	SB_NBBS,	NBBS_POOL_TREE | NBBS_POOL_HOT },
+	{ "nbbs-packed-hot",	SB_NBBS,	NBBS_POOL_PACKED | NBBS_POOL_HOT },
 };
 
 enum stress_workload {

@@ -112,10 +112,21 @@ static __printf(4, 5) bool check(struct tcase *t, bool ok, int line,
 
 /* The layout of the tree the private pools are built with in this round. */
 static unsigned int test_variant = NBBS_VARIANT_TREE;
+/* And whether they keep hot blocks per CPU (NBBS_POOL_HOT). */
+static bool test_hot;
+
+/* nbbs_pool_create_flags() flags of this round. */
+static unsigned int test_flags(void)
+{
+	return (test_variant == NBBS_VARIANT_PACKED ? NBBS_POOL_PACKED : NBBS_POOL_TREE) |
+	       (test_hot ? NBBS_POOL_HOT : 0);
+}
 
 static void tcase_end(struct tcase *t)
 {
-	const char *variant = nbbs_variant_name(test_variant);
+	const char *variant = test_hot ?
+		(test_variant == NBBS_VARIANT_PACKED ? "packed-hot" : "tree-hot") :
+		nbbs_variant_name(test_variant);
 
 	tests_run++;
 	if (t->failed) {
@@ -179,9 +190,7 @@ static int tpool_create(struct tpool *tp, const struct shape *s)
 	if (!tp->mem)
 		return -ENOMEM;
 	tp->pool = nbbs_pool_create_flags(tp->mem, s->size, s->min_shift,
-					  s->max_order, GFP_KERNEL,
-					  test_variant == NBBS_VARIANT_PACKED ?
-					  NBBS_POOL_PACKED : NBBS_POOL_TREE);
+					  s->max_order, GFP_KERNEL, test_flags());
 	if (IS_ERR(tp->pool)) {
 		kvfree(tp->mem);
 		return PTR_ERR(tp->pool);
@@ -193,6 +202,16 @@ static void tpool_destroy(struct tpool *tp)
 {
 	nbbs_pool_destroy(tp->pool);
 	kvfree(tp->mem);
+}
+
+/*
+ * The pool's free blocks per order, blocks parked per CPU in a hot pool
+ * given back first, so that they count coalesced as in any buddy system.
+ */
+static int tp_free_blocks(struct tpool *tp, unsigned long *maximal)
+{
+	nbbs_pool_drain(tp->pool);
+	return nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
 }
 
 /* Blocks of @order that the arena holds. */
@@ -240,7 +259,7 @@ static void check_whole(struct tcase *t, struct tpool *tp, const char *when)
 	int nr;
 
 	CHECK(t, nbbs_pool_live_blocks(tp->pool) == 0, "%s", when);
-	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	nr = tp_free_blocks(tp, maximal);
 	if (!CHECK(t, nr == tp->max_order + 1, "%s: nr %d", when, nr))
 		return;
 	for (k = 0; k < tp->max_order; k++)
@@ -370,7 +389,7 @@ static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
 	CHECK(t, !overlaps, "order %u: %lu smallest blocks handed out twice",
 	      order, overlaps);
 
-	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	nr = tp_free_blocks(tp, maximal);
 	for (k = 0; k < nr; k++)
 		CHECK(t, !maximal[k], "order %u full, free order %u: %lu",
 		      order, k, maximal[k]);
@@ -451,7 +470,7 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 		CHECK(t, nbbs_free(tp->pool, blocks[i]) == 0, "leaf %lu", i);
 		blocks[i] = NULL;
 	}
-	nr = nbbs_pool_free_blocks(tp->pool, maximal, tp->max_order + 1);
+	nr = tp_free_blocks(tp, maximal);
 	if (CHECK(t, nr == tp->max_order + 1, "nr %d", nr))
 		CHECK(t, maximal[0] == DIV_ROUND_UP(leaves, 2) &&
 		      (nr == 1 || maximal[1] == 0),
@@ -639,9 +658,7 @@ static void test_create_alloc_faults(void)
 	for (nth = 1; nth <= 32; nth++) {
 		atomic_set(&nbbs_fault_alloc_nth, nth);
 		pool = nbbs_pool_create_flags(tp.mem, s.size, s.min_shift,
-					      s.max_order, GFP_KERNEL,
-					      test_variant == NBBS_VARIANT_PACKED ?
-					      NBBS_POOL_PACKED : NBBS_POOL_TREE);
+					      s.max_order, GFP_KERNEL, test_flags());
 		if (!IS_ERR(pool))
 			break;
 		CHECK(&t, PTR_ERR(pool) == -ENOMEM, "allocation %u failed: %pe",
@@ -1127,9 +1144,10 @@ static int __init test_nbbs_init(void)
 	};
 	unsigned int i, s, v;
 
-	/* Every test on every layout of the tree. */
-	for (v = 0; v < ARRAY_SIZE(variants); v++) {
-		test_variant = variants[v];
+	/* Every test on every layout of the tree, without and with hot blocks. */
+	for (v = 0; v < 2 * ARRAY_SIZE(variants); v++) {
+		test_variant = variants[v % ARRAY_SIZE(variants)];
+		test_hot = v >= ARRAY_SIZE(variants);
 		for (s = 0; s < ARRAY_SIZE(shapes); s++)
 			for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
 				run_pool_test(pool_tests[i].name, &shapes[s],

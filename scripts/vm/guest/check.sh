@@ -58,6 +58,7 @@ check_pool() {
 	want "config max_order" "$(kv "$c" max_order)" "$3" || ret=1
 	want "config backing" "$(kv "$c" backing)" "$4" || ret=1
 	want "config variant" "$(kv "$c" variant)" "${5:-packed}" || ret=1
+	want "config hot" "$(kv "$c" hot)" "${6:-0}" || ret=1
 	want "config leaves" "$(kv "$c" leaves)" "$leaves" || ret=1
 	want "config max_block" "$(kv "$c" max_block)" "$(($2 << $3))" || ret=1
 	want "config top_blocks" "$(kv "$c" top_blocks)" "$(($1 / ($2 << $3)))" || ret=1
@@ -82,6 +83,23 @@ check_sample() {
 		"$(kv $DBG/config size)"
 }
 
+# check_drain SIZE MIN_BLOCK MAX_ORDER: in a hot pool the sample's blocks of
+# orders 0..3 stay parked on CPUs, counted free but not coalesced; debugfs
+# drain gives them back, counts them in hot_reclaims, and the pool is whole.
+check_drain() {
+	local mark n before
+
+	before=$(kv $DBG/stats hot_reclaims)
+	mark=$(klog_mark)
+	echo 1 >$DBG/drain || return 1
+	n=$(klog_since "$mark" | sed -n 's/^.*nbbs: drain: \([0-9]*\) blocks given back$/\1/p')
+	diag "drain gave back ${n:-nothing}"
+	[ -n "$n" ] && [ "$n" -ge 1 ] || return 1
+	want "stats hot_reclaims" "$(kv $DBG/stats hot_reclaims)" "$((before + n))" || return 1
+	want "free free_blocks_order_$3 after drain" "$(kv $DBG/free "free_blocks_order_$3")" \
+		"$(($1 / ($2 << $3)))"
+}
+
 # unload_nbbs: rmmod nbbs; the debugfs directory goes with it.
 unload_nbbs() {
 	rmmod nbbs || return 1
@@ -91,8 +109,9 @@ unload_nbbs() {
 	fi
 }
 
-# params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING [VARIANT]: one
-# parameter set; VARIANT is the expected layout, packed by default.
+# params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING [VARIANT [HOT]]: one
+# parameter set; VARIANT is the expected layout, packed by default, and HOT
+# 1 for a pool with hot blocks.
 params() {
 	local name="$1" args="$2"
 
@@ -111,6 +130,10 @@ params() {
 	result "params $name: debugfs" $?
 	check_sample
 	result "params $name: sample" $?
+	if [ "${6:-0}" = 1 ]; then
+		check_drain "$@"
+		result "params $name: drain" $?
+	fi
 	unload_nbbs
 	result "params $name: unload" $?
 }
@@ -155,10 +178,10 @@ diag "kernel $(uname -r), $(nproc) CPUs"
 # 1. modinfo
 out=$(modinfo -F parm $KO/nbbs.ko)
 ret=0
-for p in size min_block max_order backing variant; do
+for p in size min_block max_order backing variant hot; do
 	echo "$out" | grep -q "^$p:" || { diag "modinfo: no parameter $p"; ret=1; }
 done
-result "modinfo lists size, min_block, max_order, backing, variant" $ret
+result "modinfo lists size, min_block, max_order, backing, variant, hot" $ret
 
 # 2. parameter sets:    name      args                                   size      min_block max_order backing
 params defaults         ""                                               $((64 << 20)) 4096 10 vmalloc
@@ -170,6 +193,8 @@ params 128M-2M-blocks   "size=128M min_block=2M"                         $((128 
 params tree-layout      "variant=tree"                                   $((64 << 20)) 4096 10 vmalloc tree
 params tree-8B-whole    "size=1M min_block=8 max_order=17 variant=tree"  $((1 << 20))  8    17 pages tree
 params packed-explicit  "variant=packed size=16M max_order=12"           $((16 << 20)) 4096 12 vmalloc packed
+params packed-hot       "hot=1"                                          $((64 << 20)) 4096 10 vmalloc packed 1
+params tree-hot         "variant=tree hot=1 size=4M"                     $((4 << 20))  4096 10 pages  tree 1
 
 # 3. bad parameters
 bad zero-size           "size=0"
@@ -181,6 +206,7 @@ bad size-below-block    "size=4K min_block=8K"
 bad not-a-size          "size=lots"
 bad backing-bogus       "backing=bogus"
 bad variant-bogus       "variant=bogus"
+bad hot-bogus           "hot=2"
 bad pages-too-large     "backing=pages size=$((PAGES_MAX * 2))"
 
 # 4. no leak over repeated loads, good and bad

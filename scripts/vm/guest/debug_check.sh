@@ -15,7 +15,8 @@
 #   3. for variant=tree, then variant=packed: nbbs.ko loads with that
 #      layout; the sample client takes and returns its block; test_nbbs
 #      (both layouts) with DEBUG_THREADS threads, more than the vCPUs;
-#      every stress workload on the stress tester's nbbs-VARIANT backend
+#      every stress workload on the stress tester's nbbs-VARIANT and
+#      nbbs-VARIANT-hot backends
 #      with DEBUG_THREADS kthreads; a kmemleak scan while nbbs is still
 #      loaded (so its functions have names); unload;
 #   4. a kmemleak scan after everything is unloaded: no leak that names
@@ -117,8 +118,10 @@ variant_run() {
 		bulk) args="order=4" ;;
 		fill) args="order=3 occupancy=90 irq=1" ;;
 		esac
-		stress_one "nbbs-$v $w threads=$THREADS $args" \
-			"backend=nbbs-$v workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
+		for b in "nbbs-$v" "nbbs-$v-hot"; do
+			stress_one "$b $w threads=$THREADS $args" \
+				"backend=$b workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
+		done
 	done
 	kmemleak_scan "after the stress runs (variant=$v)"
 

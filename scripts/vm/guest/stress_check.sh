@@ -82,7 +82,7 @@ stress_matrix() {
 
 	n=$(nproc)
 	cpus2=$((2 * n))
-	for b in nbbs-tree nbbs-packed spinlock pages genpool; do
+	for b in nbbs-tree nbbs-packed nbbs-tree-hot nbbs-packed-hot spinlock pages genpool; do
 		for w in cached ls tt co rand bulk fill; do
 			case $w in
 			cached) args="threads=$n order=0 verify=1" ;;
