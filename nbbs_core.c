@@ -474,16 +474,29 @@ out:
 	return true;
 }
 
-/* Completed releases on all CPUs; a change means the tree gained space. */
-static unsigned long nbbs_releases(const struct nbbs_pool *pool)
+/*
+ * Completed releases on all CPUs that may matter to an allocation of
+ * @order; a change means the tree gained space.  Blocks parked in a hot
+ * pool count for the orders up to theirs: a parked block of a lower order
+ * helps only by coalescing, which takes a release of its buddy (counted)
+ * or the parking of its buddy, and the drain of a failing allocation gives
+ * back every parked block whose buddy is free or parked.
+ */
+static unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int order)
 {
 	unsigned long sum = 0;
+	unsigned int k;
 	int cpu;
 
 	/* Our tree reads so far come before the counts: see the caller. */
 	smp_rmb();
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->releases);
+	for_each_possible_cpu(cpu) {
+		const struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+
+		sum += READ_ONCE(pc->releases);
+		for (k = order; k < pool->hot_orders; k++)
+			sum += READ_ONCE(pc->parks[k]);
+	}
 	/*
 	 * Pairs with the smp_wmb() in nbbs_free(): a count read here comes
 	 * with the tree updates of that release for the reads that follow.
@@ -744,9 +757,10 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Taking it then fails, or succeeds on a block that is parked for this
  * order at this place, which is as good as any.
  *
- * No false NULL: parking counts as a release (pcpu->releases), and a
- * failing allocation reclaims every parked block before each comparison of
- * the counters, so a block parked during its pass makes it scan again.
+ * No false NULL: parking counts as a release of its order (pcpu->parks),
+ * and a failing allocation reclaims the parked blocks that can help it
+ * (nbbs_hot_helps()) before each comparison of the counters, so a block
+ * parked during its pass makes it scan again (see nbbs_releases()).
  */
 #define NBBS_HOT_NONE		0UL
 #define NBBS_HOT_CACHED		1UL
@@ -862,8 +876,37 @@ static bool nbbs_hot_reclaim(struct nbbs_pool *pool, unsigned int order,
 	return true;
 }
 
-/* Reclaim the blocks parked on every CPU; returns how many. */
-static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, struct nbbs_ctx *ctx)
+/*
+ * Would giving the block of @order parked at @leaf back to the tree help an
+ * allocation of order @want?  If it is that large, yes; if not, only when
+ * its buddy is free or parked too, so that it coalesces.  A parked block
+ * whose buddy is live would go back to the tree for nothing and be claimed
+ * again right after: at high occupancy, where most requests of higher
+ * orders fail, every failing request would churn all the parked blocks.
+ */
+static bool nbbs_hot_helps(const struct nbbs_pool *pool, unsigned int order,
+			   unsigned long leaf, unsigned int want)
+{
+	unsigned long buddy = (leaf >> order) ^ 1;
+
+	if (order >= want)
+		return true;
+	switch (nbbs_state(pool, order, buddy)) {
+	case NBBS_NODE_FREE:
+		return true;
+	case NBBS_NODE_LIVE:
+		return nbbs_hot_state(pool, order, buddy << order) == NBBS_HOT_CACHED;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Reclaim the blocks parked on every CPU that can help an allocation of
+ * order @want (0: all of them); returns how many.
+ */
+static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, unsigned int want,
+				    struct nbbs_ctx *ctx)
 {
 	unsigned long n = 0, v;
 	unsigned int k, i;
@@ -876,7 +919,8 @@ static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, struct nbbs_ctx *ctx
 			for (i = 0; i < NBBS_HOT_SLOTS; i++) {
 				/* Racy by design: the state bits decide. */
 				v = READ_ONCE(pc->hot[k][i]);
-				if (v && nbbs_hot_reclaim(pool, k, v - 1, ctx))
+				if (v && nbbs_hot_helps(pool, k, v - 1, want) &&
+				    nbbs_hot_reclaim(pool, k, v - 1, ctx))
 					n++;
 			}
 		}
@@ -930,12 +974,13 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 			continue;
 		this_cpu_write(pool->pcpu->hot_top[order], i + 1);
 		/*
-		 * Count the parking as a release, after the slot: pairs with
-		 * the smp_rmb() in nbbs_releases(), so a failing allocation
-		 * that sees the count and then drains finds the block.
+		 * Count the parking as a release of its order, after the slot:
+		 * pairs with the smp_rmb() in nbbs_releases(), so a failing
+		 * allocation that sees the count and then drains finds the
+		 * block.
 		 */
 		smp_wmb();
-		this_cpu_inc(pool->pcpu->releases);
+		this_cpu_inc(pool->pcpu->parks[order]);
 		*parked = true;
 		return NBBS_FREED;
 	}
@@ -970,7 +1015,7 @@ unsigned long nbbs_pool_drain(struct nbbs_pool *pool)
 
 	if (!pool || !pool->hot_orders)
 		return 0;
-	n = nbbs_hot_drain(pool, &ctx);
+	n = nbbs_hot_drain(pool, 0, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
 	return n;
 }
@@ -1011,7 +1056,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 
 		/* Also when a skip jumped past the end before the probe point. */
 		if (releases && (i >= probe || i >= end)) {
-			*releases = nbbs_releases(pool);
+			*releases = nbbs_releases(pool, level);
 			releases = NULL;
 			end = i + count;
 		}
@@ -1032,7 +1077,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 				 * bracketing read now rather than a turn later.
 				 */
 				if (releases) {
-					*releases = nbbs_releases(pool);
+					*releases = nbbs_releases(pool, level);
 					releases = NULL;
 					end = i + count;
 				}
@@ -1129,9 +1174,9 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 
 		/* Parked blocks are not in the tree: give them back first. */
 		if (pool->hot_orders)
-			drained = nbbs_hot_drain(pool, &ctx);
+			drained = nbbs_hot_drain(pool, order, &ctx);
 		/* A full turn failed with no release completing: none is free. */
-		now = nbbs_releases(pool);
+		now = nbbs_releases(pool, order);
 		if (now == seen)
 			break;
 		if (pass == NBBS_SCAN_PASSES) {
