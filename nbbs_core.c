@@ -303,8 +303,16 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 		 * reads the count and then this summary sees the new bound.
 		 */
 		if (nbbs_cas(sum, &old,
-			     nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1))))
+			     nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1)))) {
+			/*
+			 * Where the free block is, for the next scan of this
+			 * chunk to try first: a hint, racy by design.  Its
+			 * chunk-relative smallest block + 1, 0 for none.
+			 */
+			atomic_set(&sum[1], (int)((leaf & ~((1UL << freed) - 1) &
+						   ((1UL << pool->chunk_shift) - 1)) + 1));
 			return;
+		}
 		ctx->conflicts++;
 	}
 }
@@ -1022,6 +1030,51 @@ unsigned long nbbs_pool_drain(struct nbbs_pool *pool)
 EXPORT_SYMBOL_GPL(nbbs_pool_drain);
 
 /*
+ * nbbs_busy_run - how many candidates of @level from @idx on, at most
+ * @max, a read shows in use (or inside a block in use, as far as the same
+ * word tells): a scan passes over them without trying each.
+ */
+static unsigned long nbbs_busy_run(const struct nbbs_pool *pool,
+				   unsigned int level, unsigned long idx,
+				   unsigned long max)
+{
+	unsigned long n = 0;
+
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return nbbs_packed_busy_run(pool, level, idx, max);
+	while (n < max &&
+	       nbbs_status(atomic_read(nbbs_node(pool, nbbs_heap(pool, level, idx + n)))))
+		n++;
+	return n;
+}
+
+/*
+ * nbbs_try_hint - try the block that the last release which raised
+ * @chunk's bound left free there, if it is at least of @level.
+ */
+static bool nbbs_try_hint(struct nbbs_pool *pool, unsigned int level,
+			  unsigned long chunk, unsigned long *found,
+			  struct nbbs_ctx *ctx)
+{
+	int hint = atomic_read(&nbbs_summary(pool, chunk)[1]);
+	unsigned long idx, bidx;
+	unsigned int blevel;
+
+	if (hint <= 0)
+		return false;
+	idx = ((chunk << pool->chunk_shift) + (unsigned long)(hint - 1)) >> level;
+	if (nbbs_try(pool, level, idx, &blevel, &bidx, ctx)) {
+		if (ctx->rolled_back) {
+			ctx->rolled_back = false;
+			nbbs_publish(pool, idx << level, ctx->rollback_freed, ctx);
+		}
+		return false;
+	}
+	*found = idx;
+	return true;
+}
+
+/*
  * nbbs_scan - one pass over @level from @start; returns true with the claimed
  * node's index in *@found.
  *
@@ -1071,6 +1124,9 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			 * tree updates, and this chunk's node reads come after.
 			 */
 			sum = atomic_read_acquire(nbbs_summary(pool, chunk));
+			if (nbbs_sum_bound(sum) > level &&
+			    nbbs_try_hint(pool, level, chunk, found, ctx))
+				return true;
 			if (nbbs_sum_bound(sum) <= level) {
 				/*
 				 * Skipping is what failing scans do: take the
@@ -1086,6 +1142,32 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 				chunk = ULONG_MAX;
 				continue;
 			}
+		}
+		/*
+		 * Candidates that a read shows in use are failures like the
+		 * ones nbbs_try() reports: pass over a run of them at once,
+		 * within this chunk and this turn, and count them.
+		 */
+		next = nbbs_busy_run(pool, level, idx,
+				     min3(cmask + 1 - (idx & cmask), end - i, count - idx));
+		if (next) {
+			if (!armed && fails < arm_after && fails + next >= arm_after &&
+			    (idx & cmask) <= i) {
+				fails = arm_after;
+				if (nbbs_summary_arm(pool, chunk, &sum, ctx)) {
+					armed = true;
+					i -= idx & cmask;
+					continue;
+				}
+			} else {
+				fails += next;
+			}
+			if (armed && !((start + i + next) & cmask)) {
+				nbbs_summary_lower(pool, chunk, sum, level, ctx);
+				armed = false;
+			}
+			i += next;
+			continue;
 		}
 		ret = nbbs_try(pool, level, idx, &blevel, &bidx, ctx);
 		if (ctx->rolled_back) {

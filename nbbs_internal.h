@@ -173,6 +173,8 @@ static inline bool nbbs_fault_alloc(void)
  *        storing its order in *@level and in *@freed the order of the
  *        largest free block the release made (an upper bound will do).
  * state: the node's state for the tree walk.
+ * busy_run: how many nodes of @level from @idx on (at most @max) a read
+ *        shows in use or covered, for the scan to pass over.
  */
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
@@ -181,6 +183,8 @@ enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,
 enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
 				       unsigned int *level, unsigned int *freed,
 				       struct nbbs_ctx *ctx);
+unsigned long nbbs_packed_busy_run(const struct nbbs_pool *pool, unsigned int level,
+				   unsigned long idx, unsigned long max);
 enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
 				       unsigned int level, unsigned long idx);
 int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp);

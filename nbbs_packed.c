@@ -441,6 +441,26 @@ enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long lea
 	return NBBS_FREED;
 }
 
+unsigned long nbbs_packed_busy_run(const struct nbbs_pool *pool, unsigned int level,
+				   unsigned long idx, unsigned long max)
+{
+	unsigned long n = 0, w, v;
+	unsigned int row, b, last;
+
+	while (n < max) {
+		/* One read for all the candidates of this word. */
+		pk_locate(level, idx + n, &row, &w, &b);
+		v = (unsigned long)atomic_long_read(pk_word(pool, row, w));
+		for (last = 2 * rounddown_pow_of_two(b) - 1; b <= last; b++, n++) {
+			if (n == max)
+				return n;
+			if (!(v & (pk_sub_mask(row, b) | pk_anc[b])))
+				return n;
+		}
+	}
+	return n;
+}
+
 enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
 				       unsigned int level, unsigned long idx)
 {

@@ -101,6 +101,7 @@ $(COV_OUT)/obj/%.o: %.c $(FUZZ_DEPS)
 	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) -c $< -o $@
 
 $(addprefix $(COV_OUT)/obj/,$(COV_FILES:.c=.o)) $(COV_OUT)/obj/user/fuzz_replay.o \
+$(COV_OUT)/obj/user/coverage_nbbs_core.o \
 $(COV_OUT)/obj/user/inject/%.o: COV_FLAGS += -DNBBS_FAULT_INJECT
 $(COV_OUT)/obj/user/fuzz_replay.o: COV_FLAGS += -DNBBS_FUZZ_MAIN
 
@@ -129,9 +130,12 @@ $(COV_OUT)/%: $(COV_OUT)/obj/user/%.o $(COV_OUT)/libnbbs.a
 coverage: $(addprefix $(COV_OUT)/,$(COV_PROGS))
 	@find $(COV_OUT) -name '*.gcda' -delete; rc=0; \
 	for tv in test_nbbs_core:tree test_nbbs_core:packed \
-		  stress_nbbs_core:tree stress_nbbs_core:packed coverage_nbbs_core:both \
+		  test_nbbs_core:tree-hot test_nbbs_core:packed-hot \
+		  stress_nbbs_core:tree stress_nbbs_core:packed \
+		  stress_nbbs_core:tree-hot stress_nbbs_core:packed-hot coverage_nbbs_core:both \
 		  inject/test_nbbs_core:tree:inject inject/test_nbbs_core:packed:inject \
-		  inject/stress_nbbs_core:tree:inject inject/stress_nbbs_core:packed:inject; do \
+		  inject/stress_nbbs_core:tree:inject inject/stress_nbbs_core:packed:inject \
+		  inject/stress_nbbs_core:packed-hot:inject; do \
 		t=$${tv%%:*}; v=$${tv#*:}; f=$${v#*:}; v=$${v%%:*}; \
 		[ "$$f" = inject ] || f=; [ $$v = both ] && v=; \
 		log=$(COV_OUT)/$$(echo $$t | tr / -)-$${v:-both}.log; \

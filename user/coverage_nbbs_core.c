@@ -6,7 +6,7 @@
  * racing frees of one block, and a contention hammer: threads on their own
  * emulated CPUs allocating and freeing on a pool of a few blocks, so that
  * CAS conflicts, rollbacks, rescans and summary updates happen even on two
- * cores.  Every case runs on both layouts.
+ * cores, also on pools with hot blocks.  Every case runs on both layouts.
  *
  * NBBS_SEED=<n> fixes the seeds; NBBS_STRESS_SECONDS=<s> the length of each
  * timed phase (default 0.5).
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <nbbs_user.h>
+#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
@@ -34,8 +35,15 @@ static char arena[1 << 16] __aligned(4096);
 
 static const char *layout_name(unsigned int flags)
 {
+	if (flags & NBBS_POOL_HOT)
+		return flags & NBBS_POOL_TREE ? "tree-hot" : "packed-hot";
 	return flags == NBBS_POOL_TREE ? "tree" : "packed";
 }
+
+#ifdef NBBS_FAULT_INJECT
+/* The kernel's lever on metadata allocations (nbbs_internal.h). */
+extern atomic_t nbbs_fault_alloc_nth;
+#endif
 
 static void case_api_corners(unsigned int flags)
 {
@@ -61,6 +69,13 @@ static void case_api_corners(unsigned int flags)
 		CHECK(nbbs_pool_free_blocks(pool, maximal, 0) == 0);
 		nbbs_pool_destroy(pool);
 	}
+#ifdef NBBS_FAULT_INJECT
+	/* nbbs_fault_alloc_nth = 2: the second metadata allocation fails. */
+	atomic_set(&nbbs_fault_alloc_nth, 2);
+	pool = nbbs_pool_create_flags(arena, 1024, 3, 7, GFP_KERNEL, flags);
+	CHECK(PTR_ERR(pool) == -ENOMEM);
+	CHECK(atomic_read(&nbbs_fault_alloc_nth) == 0);
+#endif
 	snprintf(name, sizeof(name), "API corners [%s]", layout_name(flags));
 	ktap_result(name);
 }
@@ -270,7 +285,7 @@ out:
 int main(void)
 {
 	const char *s = getenv("NBBS_STRESS_SECONDS");
-	int planned = 2 * 5;
+	int planned = 2 * 6;
 	unsigned int i;
 
 	ktap_plan(planned);
@@ -285,6 +300,7 @@ int main(void)
 		case_hammer(layouts[i], 3, 3);
 		case_hammer(layouts[i], 5, 5);
 		case_hammer(layouts[i], 6, 2);
+		case_hammer(layouts[i] | NBBS_POOL_HOT, 5, 5);
 	}
 	return ktap_finish(planned);
 }

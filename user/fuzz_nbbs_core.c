@@ -14,7 +14,8 @@
  *            the blocks still held at the end from the first one held, else
  *            from the last; bits 5-6, in a build with -DNBBS_FAULT_INJECT:
  *            0, 0, 100 or 500 of 1000 compare-and-swaps of the core fail
- *            (each caller must retry: the answers stay exact)
+ *            (each caller must retry: the answers stay exact); bit 7: a
+ *            pool with per-CPU hot blocks (NBBS_POOL_HOT)
  *
  *   op % 8   0-3  allocate: order arg % (max_order + 3), so the two orders
  *                 past the largest come up too; arg >= 0xf8: a far-off order
@@ -319,6 +320,9 @@ static void check_views(void)
 		model_maximal(fz.max_order, r, want, &live);
 	FUZZ_CHECK(live == fz.nr_held);
 	FUZZ_CHECK(nbbs_pool_live_blocks(fz.pool) == fz.nr_held);
+	/* Parked blocks are free but not coalesced: give them back first. */
+	nbbs_pool_drain(fz.pool);
+	FUZZ_CHECK(nbbs_pool_live_blocks(fz.pool) == fz.nr_held);
 	FUZZ_CHECK(nbbs_pool_free_blocks(fz.pool, got, NBBS_ORDER_LIMIT + 1) ==
 		   (int)fz.max_order + 1);
 	for (k = 0; k <= fz.max_order; k++)
@@ -412,7 +416,8 @@ int nbbs_fuzz_one(const u8 *data, size_t size)
 	fz.base = fuzz_arena + FUZZ_PAD;
 	if (data[3] & 2)
 		fz.base += fuzz_bytes(0) % 4096 ? fuzz_bytes(0) : 0;
-	flags = fz.packed ? NBBS_POOL_PACKED : NBBS_POOL_TREE;
+	flags = (fz.packed ? NBBS_POOL_PACKED : NBBS_POOL_TREE) |
+		(data[3] & 128 ? NBBS_POOL_HOT : 0);
 	fuzz_faults = fault_rates[(data[3] >> 5) & 3];
 	fuzz_set_faults(fuzz_faults);
 
