@@ -30,6 +30,8 @@ style() {
 	case $1 in
 	nbbs | nbbs-tree) c='#0072b2' ;;
 	nbbs-packed) c='#009e73' ;;
+	nbbs-tree-hot | nbbs-hot) c='#56b4e9' ;;
+	nbbs-packed-hot) c='#8c510a' ;;
 	nbbs*) c='#56b4e9' ;;
 	spinlock | spinlock-tree) c='#d55e00' ;;
 	spinlock-packed) c='#e69f00' ;;

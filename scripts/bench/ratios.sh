@@ -75,7 +75,7 @@ END {
 	for (j = 1; j <= n; j++) {
 		b = nb[j]
 		# the baseline: the same layout under the spinlock, if measured
-		sl = b; sub(/^nbbs/, "spinlock", sl)
+		sl = b; sub(/-hot$/, "", sl); sub(/^nbbs/, "spinlock", sl)
 		if (!((sl, "cached", 1, 0, 0) in mops))
 			sl = "spinlock"
 		printf "%s, 2 threads, order 0, against %s (issue 3: >= 3x):\n", b, sl

@@ -6,7 +6,8 @@
 # vCPU count): the stress tester's matrix, one CSV row per run.
 #
 #   backends nbbs-tree, nbbs-packed (the two layouts of the tree),
-#            spinlock (the default layout under one lock), pages, genpool
+#            nbbs-packed-hot (with per-CPU hot blocks), spinlock (the
+#            default layout under one lock), pages, genpool
 #   x workloads cached, ls, tt, co, rand, bulk  x orders 0, 3, 6, 9
 #   + fill (rand over orders 0..BENCH_FILL_ORDER) at occupancies 0, 50,
 #     90, 99
@@ -28,7 +29,7 @@ MS=${BENCH_MS:-100}
 ARENA=${BENCH_ARENA:-256M}
 FILL_ORDER=${BENCH_FILL_ORDER:-3}
 # Lists come comma-separated: the kernel command line splits on spaces.
-BACKENDS=$(echo "${BENCH_BACKENDS:-nbbs-tree,nbbs-packed,spinlock,pages,genpool}" | tr , ' ')
+BACKENDS=$(echo "${BENCH_BACKENDS:-nbbs-tree,nbbs-packed,nbbs-packed-hot,spinlock,pages,genpool}" | tr , ' ')
 WORKLOADS=$(echo "${BENCH_WORKLOADS:-cached,ls,tt,co,rand,bulk}" | tr , ' ')
 ORDERS=$(echo "${BENCH_ORDERS:-0,3,6,9}" | tr , ' ')
 OCCUPANCIES=$(echo "${BENCH_OCCUPANCIES:-0,50,90,99}" | tr , ' ')
