@@ -757,9 +757,10 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Slots are written only by their own CPU (this_cpu_cmpxchg() and
  * this_cpu_xchg(): no lock prefix, safe against interrupts); other CPUs
  * only read them, when a failing allocation or nbbs_pool_drain() reclaims
- * every parked block.  hot_top is only a hint (an interrupt or a migration
- * between its read and its write may leave it off by one): parking and
- * reuse look past it, and a block its slot hides is still drained.
+ * every parked block; hot_mask tells them which slots to read.  hot_top
+ * is only a hint (an interrupt or a migration between its read and its
+ * write may leave it off by one): parking and reuse look past it, and a
+ * block its slot hides is still drained.
  * A slot may also go stale:
  * its block was reclaimed, and maybe allocated and parked elsewhere since.
  * Taking it then fails, or succeeds on a block that is parked for this
@@ -924,7 +925,16 @@ static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, unsigned int want,
 		struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
 
 		for (k = 0; k < pool->hot_orders; k++) {
-			for (i = 0; i < NBBS_HOT_SLOTS; i++) {
+			/*
+			 * Only the slots whose bit is set: the owner sets it
+			 * before it fills the slot, and clears it only when it
+			 * takes the slot's block itself.  One read skips a CPU
+			 * that keeps nothing of this order.
+			 */
+			unsigned int mask = READ_ONCE(pc->hot_mask[k]);
+
+			for (; mask; mask &= mask - 1) {
+				i = __ffs(mask);
 				/* Racy by design: the state bits decide. */
 				v = READ_ONCE(pc->hot[k][i]);
 				if (v && nbbs_hot_helps(pool, k, v - 1, want) &&
@@ -945,6 +955,8 @@ static unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
 	unsigned long v;
 
 	while (i--) {
+		/* The block is ours once taken from the slot: no drain needs it. */
+		this_cpu_and(pool->pcpu->hot_mask[order], ~(1U << i));
 		v = this_cpu_xchg(pool->pcpu->hot[order][i], 0);
 		if (!v)
 			continue;
@@ -978,6 +990,11 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 		return NBBS_FREE_NOT_LIVE;	/* reclaimed: free in the tree */
 	}
 	for (; to == NBBS_HOT_CACHED && i < NBBS_HOT_SLOTS; i++) {
+		/*
+		 * The bit first, for drains; left set if the slot turns out
+		 * to be taken, since then it names a block anyway.
+		 */
+		this_cpu_or(pool->pcpu->hot_mask[order], 1U << i);
 		if (this_cpu_cmpxchg(pool->pcpu->hot[order][i], 0, leaf + 1))
 			continue;
 		this_cpu_write(pool->pcpu->hot_top[order], i + 1);

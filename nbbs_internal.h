@@ -28,6 +28,8 @@ struct nbbs_pcpu {
 	 * + 1, or 0 when empty), used as a stack whose top is hot_top.
 	 */
 	unsigned int hot_top[NBBS_HOT_ORDERS];
+	/* Per order, bit i set while slot i may name a block: see drain. */
+	unsigned int hot_mask[NBBS_HOT_ORDERS];
 	unsigned long parks[NBBS_HOT_ORDERS];	/* blocks parked, per order */
 	unsigned long hot[NBBS_HOT_ORDERS][NBBS_HOT_SLOTS];
 	struct nbbs_stats stats;
