@@ -734,25 +734,27 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Who owns a parked block is decided by its two state bits in
  * pool->hot_state, never by the slots:
  *
- *   NONE     with its user, or free in the tree and never reclaimed
+ *   NONE     not held as this block: free in the tree, part of another
+ *            block, or on its way back to the tree
+ *   LIVE     handed out as this block
  *   CACHED   parked: OCC in the tree, free for whoever takes it
- *   RECLAIM  given back to the tree by a reclaim, and not allocated as
- *            this block since
  *
- *   release:  NONE -> CACHED, then a slot; or, the slots being full,
- *             NONE -> RECLAIM, then the tree release.  A block found
- *             CACHED or RECLAIM was freed before: the release is refused.
- *   reuse:    CACHED -> NONE, by whoever holds a slot naming the block.
- *   reclaim:  CACHED -> RECLAIM, then the tree release.
  *   claim:    an allocation that gets exactly this block from the tree
- *             moves RECLAIM -> NONE before returning it.
+ *             moves NONE -> LIVE before returning it.
+ *   reuse:    CACHED -> LIVE, by a CPU whose slot names the block.
+ *   release:  LIVE -> CACHED, then a free slot of this CPU; or, with none
+ *             free, LIVE -> NONE, then the tree release.  A block found
+ *             CACHED or NONE is not held by anyone: the release is
+ *             refused as a double (or stray) free.
+ *   reclaim:  CACHED -> NONE, then the tree release.
  *
- * So a block is CACHED only while the tree holds it live as this block:
- * CACHED is entered from NONE by the block's owner, and left only by reuse
- * (the block stays live) or by reclaim, whose RECLAIM lasts until the tree
- * hands the block out again.  A double free finds CACHED or RECLAIM, or
- * NONE only once the block was handed out again, and then frees the new
- * owner's block, as with any allocator.
+ * So only a CPU that holds a block can park it or give it back, and
+ * exactly once: a double free finds CACHED or NONE, or LIVE only once the
+ * block was handed out again, and then frees the new owner's block, as
+ * with any allocator.  The tree alone would not do: a free reads the tree
+ * before it acts, and a claim that is about to be rolled back can make a
+ * node look live for a moment, a block that was never handed out (found
+ * by verify/hot.pml); only LIVE says that someone holds it.
  *
  * Slots are written only by their own CPU (this_cpu_cmpxchg() and
  * this_cpu_xchg(): no lock prefix, safe against interrupts); other CPUs
@@ -773,7 +775,7 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  */
 #define NBBS_HOT_NONE		0UL
 #define NBBS_HOT_CACHED		1UL
-#define NBBS_HOT_RECLAIM	2UL
+#define NBBS_HOT_LIVE		3UL
 
 static unsigned long nbbs_hot_state(const struct nbbs_pool *pool,
 				    unsigned int order, unsigned long leaf)
@@ -843,21 +845,21 @@ static enum nbbs_free_result nbbs_layout_free(struct nbbs_pool *pool,
 }
 
 /*
- * nbbs_hot_claimed - the tree just gave out block @idx of @order: if a
- * reclaim had left it in RECLAIM, it is an ordinary live block again.
+ * nbbs_hot_claimed - the tree just gave out block @idx of @order: it is
+ * held now (NONE -> LIVE), so that its holder, and only it, may free it.
  */
 static void nbbs_hot_claimed(struct nbbs_pool *pool, unsigned int order,
 			     unsigned long idx, struct nbbs_ctx *ctx)
 {
-	if (order < pool->hot_orders &&
-	    nbbs_hot_state(pool, order, idx << order) == NBBS_HOT_RECLAIM)
-		nbbs_hot_swap(pool, order, idx << order, NBBS_HOT_RECLAIM,
-			      NBBS_HOT_NONE, ctx);
+	if (order < pool->hot_orders)
+		WARN_ON_ONCE(nbbs_hot_swap(pool, order, idx << order, NBBS_HOT_NONE,
+					   NBBS_HOT_LIVE, ctx) != NBBS_HOT_NONE);
 }
 
 /*
  * nbbs_hot_to_tree - release in the tree the block of @order at @leaf,
- * which the caller moved to RECLAIM: no one else can release it now.
+ * which the caller moved from CACHED or LIVE to NONE: no one else can
+ * release it now.
  */
 static void nbbs_hot_to_tree(struct nbbs_pool *pool, unsigned int order,
 			     unsigned long leaf, struct nbbs_ctx *ctx)
@@ -877,7 +879,7 @@ static void nbbs_hot_to_tree(struct nbbs_pool *pool, unsigned int order,
 static bool nbbs_hot_reclaim(struct nbbs_pool *pool, unsigned int order,
 			     unsigned long leaf, struct nbbs_ctx *ctx)
 {
-	if (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_RECLAIM,
+	if (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_NONE,
 			  ctx) != NBBS_HOT_CACHED)
 		return false;
 	nbbs_hot_to_tree(pool, order, leaf, ctx);
@@ -961,7 +963,7 @@ static unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
 		if (!v)
 			continue;
 		this_cpu_write(pool->pcpu->hot_top[order], i);
-		if (nbbs_hot_swap(pool, order, v - 1, NBBS_HOT_CACHED, NBBS_HOT_NONE,
+		if (nbbs_hot_swap(pool, order, v - 1, NBBS_HOT_CACHED, NBBS_HOT_LIVE,
 				  ctx) == NBBS_HOT_CACHED)
 			return v;
 		/* Stale: reclaimed meanwhile.  Try the next one down. */
@@ -979,15 +981,15 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 					      bool *parked, struct nbbs_ctx *ctx)
 {
 	unsigned int i = this_cpu_read(pool->pcpu->hot_top[order]);
-	unsigned long to = i < NBBS_HOT_SLOTS ? NBBS_HOT_CACHED : NBBS_HOT_RECLAIM;
+	unsigned long to = i < NBBS_HOT_SLOTS ? NBBS_HOT_CACHED : NBBS_HOT_NONE;
 
-	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_NONE, to, ctx)) {
-	case NBBS_HOT_NONE:
+	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_LIVE, to, ctx)) {
+	case NBBS_HOT_LIVE:
 		break;
 	case NBBS_HOT_CACHED:
 		return NBBS_FREE_CACHED;	/* parked: freed before */
 	default:
-		return NBBS_FREE_NOT_LIVE;	/* reclaimed: free in the tree */
+		return NBBS_FREE_NOT_LIVE;	/* held by no one */
 	}
 	for (; to == NBBS_HOT_CACHED && i < NBBS_HOT_SLOTS; i++) {
 		/*
@@ -1014,7 +1016,7 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 	 * may have taken it already: then it was as good as parked.
 	 */
 	if (to == NBBS_HOT_CACHED &&
-	    nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_RECLAIM,
+	    nbbs_hot_swap(pool, order, leaf, NBBS_HOT_CACHED, NBBS_HOT_NONE,
 			  ctx) != NBBS_HOT_CACHED) {
 		*parked = true;
 		return NBBS_FREED;
@@ -1586,12 +1588,12 @@ struct nbbs_walk_counts {
 	unsigned long live;
 };
 
-/* Is the live block (@level, @idx) parked on a CPU (or being reclaimed)? */
+/* Is the live block (@level, @idx) parked on a CPU? */
 static bool nbbs_hot_parked(const struct nbbs_pool *pool, unsigned int level,
 			    unsigned long idx)
 {
 	return level < pool->hot_orders &&
-	       nbbs_hot_state(pool, level, idx << level) != NBBS_HOT_NONE;
+	       nbbs_hot_state(pool, level, idx << level) == NBBS_HOT_CACHED;
 }
 
 static void nbbs_count(const struct nbbs_pool *pool, unsigned int level,
