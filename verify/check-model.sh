@@ -47,13 +47,17 @@ configs=(
 	"hot-1user-2rounds|-DROUNDS=2 -DNUSER=1|pass|hot.pml"
 	"hot-rolled-back-claims|-DNSLOT=1 -DTRANSIENT|pass|hot.pml"
 	"hot-stray-free|-DNSLOT=1 -DSTRAY -DNO_DOUBLE_FREE|pass|hot.pml"
-	# A stray (double) free that reads a claim about to be rolled back
-	# parks a block never handed out: see "Known hole" in hot.pml.
-	"hot-stray-free-meets-rolled-back-claim|-DNSLOT=1 -DSTRAY -DTRANSIENT -DNO_DOUBLE_FREE|todo|hot.pml"
-	"hot-mutant-reclaim-falls-to-none|-DMUTANT=1|fail|hot.pml"
+	# A stray (double) free whose find reads a claim about to be rolled
+	# back: refused now that a release takes only LIVE blocks.
+	"hot-stray-free-meets-rolled-back-claim|-DNSLOT=1 -DSTRAY -DTRANSIENT -DNO_DOUBLE_FREE|pass|hot.pml"
+	# The protocol before LIVE (NONE -> CACHED release, RECLAIM): the
+	# same run parks a block never handed out (see "History" in hot.pml).
+	"hot-orig-stray-free-meets-rolled-back-claim|-DORIG -DNSLOT=1 -DSTRAY -DTRANSIENT -DNO_DOUBLE_FREE|fail|hot.pml"
+	"hot-mutant-reclaim-without-cas|-DMUTANT=1|fail|hot.pml"
 	"hot-mutant-park-ignores-cached|-DMUTANT=2|fail|hot.pml"
 	"hot-mutant-pop-trusts-slot|-DMUTANT=3|fail|hot.pml"
 	"hot-mutant-full-slots-no-cas|-DMUTANT=4 -DNSLOT=1|fail|hot.pml"
+	"hot-mutant-claim-no-live-release-takes-none|-DMUTANT=5|fail|hot.pml"
 )
 if [ "$full" = full ]; then
 	configs+=(
