@@ -4,8 +4,10 @@
  *
  * What this allocator promises:
  *
- * - Lock-free.  nbbs_alloc() and nbbs_free() take no lock, disable neither
- *   preemption nor interrupts and never wait for another CPU.  All shared
+ * - Lock-free.  nbbs_alloc() and nbbs_free() take no lock, never disable
+ *   interrupts and never wait for another CPU (a pool with hot blocks turns
+ *   preemption off for the few instructions that change a slot of this
+ *   CPU and its mask bit together, nothing more).  All shared
  *   metadata changes are single-word compare-and-swap operations; a CPU that
  *   loses a race re-reads the word and decides again.  Both calls may be used
  *   from any context, hard interrupts included.
@@ -759,10 +761,12 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Slots are written only by their own CPU (this_cpu_cmpxchg() and
  * this_cpu_xchg(): no lock prefix, safe against interrupts); other CPUs
  * only read them, when a failing allocation or nbbs_pool_drain() reclaims
- * every parked block; hot_mask tells them which slots to read.  hot_top
- * is only a hint (an interrupt or a migration between its read and its
- * write may leave it off by one): parking and reuse look past it, and a
- * block its slot hides is still drained.
+ * every parked block, and hot_mask tells them which slots to read.  A slot
+ * and its bit are changed with preemption off, so on one CPU, and in an
+ * order that an interrupt cannot defeat (nbbs_hot_take_slot(),
+ * nbbs_hot_fill_slot()): a filled slot always has its bit set (found
+ * missing by verify/hot.pml when a migration or an interrupt fell between
+ * the two).  hot_top is only a hint: parking and reuse look past it.
  * A slot may also go stale:
  * its block was reclaimed, and maybe allocated and parked elsewhere since.
  * Taking it then fails, or succeeds on a block that is parked for this
@@ -948,6 +952,31 @@ static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, unsigned int want,
 	return n;
 }
 
+/*
+ * nbbs_hot_take_slot - empty the highest filled slot of @order below @i on
+ * this CPU; returns its value (0: none) and its index in *@i.  The slot
+ * and its mask bit change on one CPU (preemption is off for these few
+ * instructions, nothing waits); an interrupt that parks a block in the
+ * slot meanwhile is seen by the re-read, which sets the bit again.
+ */
+static unsigned long nbbs_hot_take_slot(struct nbbs_pool *pool, unsigned int order,
+					unsigned int *i)
+{
+	unsigned long v = 0;
+
+	preempt_disable();
+	while (!v && (*i)--) {
+		v = this_cpu_xchg(pool->pcpu->hot[order][*i], 0);
+		this_cpu_and(pool->pcpu->hot_mask[order], ~(1U << *i));
+		if (this_cpu_read(pool->pcpu->hot[order][*i]))
+			this_cpu_or(pool->pcpu->hot_mask[order], 1U << *i);
+	}
+	if (v)
+		this_cpu_write(pool->pcpu->hot_top[order], *i);
+	preempt_enable();
+	return v;
+}
+
 /* Take a block parked on this CPU for @order; returns its leaf + 1, or 0. */
 static unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
 				  struct nbbs_ctx *ctx)
@@ -956,19 +985,38 @@ static unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
 			       NBBS_HOT_SLOTS);
 	unsigned long v;
 
-	while (i--) {
-		/* The block is ours once taken from the slot: no drain needs it. */
-		this_cpu_and(pool->pcpu->hot_mask[order], ~(1U << i));
-		v = this_cpu_xchg(pool->pcpu->hot[order][i], 0);
-		if (!v)
-			continue;
-		this_cpu_write(pool->pcpu->hot_top[order], i);
+	/* The block is ours once taken from the slot: no drain needs it. */
+	while ((v = nbbs_hot_take_slot(pool, order, &i))) {
 		if (nbbs_hot_swap(pool, order, v - 1, NBBS_HOT_CACHED, NBBS_HOT_LIVE,
 				  ctx) == NBBS_HOT_CACHED)
 			return v;
 		/* Stale: reclaimed meanwhile.  Try the next one down. */
 	}
 	return 0;
+}
+
+/*
+ * nbbs_hot_fill_slot - put @v in a free slot of @order on this CPU, from
+ * slot @i up; false if none is free.  As in nbbs_hot_take_slot(): one CPU,
+ * and the bit is set before the slot is filled (for drains) and again
+ * after (an interrupt that emptied the slot in between cleared it).
+ */
+static bool nbbs_hot_fill_slot(struct nbbs_pool *pool, unsigned int order,
+			       unsigned int i, unsigned long v)
+{
+	bool filled = false;
+
+	preempt_disable();
+	for (; !filled && i < NBBS_HOT_SLOTS; i++) {
+		this_cpu_or(pool->pcpu->hot_mask[order], 1U << i);
+		if (this_cpu_cmpxchg(pool->pcpu->hot[order][i], 0, v))
+			continue;	/* taken: its bit is right as it is */
+		this_cpu_or(pool->pcpu->hot_mask[order], 1U << i);
+		this_cpu_write(pool->pcpu->hot_top[order], i + 1);
+		filled = true;
+	}
+	preempt_enable();
+	return filled;
 }
 
 /*
@@ -991,15 +1039,7 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 	default:
 		return NBBS_FREE_NOT_LIVE;	/* held by no one */
 	}
-	for (; to == NBBS_HOT_CACHED && i < NBBS_HOT_SLOTS; i++) {
-		/*
-		 * The bit first, for drains; left set if the slot turns out
-		 * to be taken, since then it names a block anyway.
-		 */
-		this_cpu_or(pool->pcpu->hot_mask[order], 1U << i);
-		if (this_cpu_cmpxchg(pool->pcpu->hot[order][i], 0, leaf + 1))
-			continue;
-		this_cpu_write(pool->pcpu->hot_top[order], i + 1);
+	if (to == NBBS_HOT_CACHED && nbbs_hot_fill_slot(pool, order, i, leaf + 1)) {
 		/*
 		 * Count the parking as a release of its order, after the slot:
 		 * pairs with the smp_rmb() in nbbs_releases(), so a failing
