@@ -6,7 +6,11 @@
  * per-CPU slot stacks, nbbs_hot_*() and their callers in nbbs_alloc() and
  * nbbs_free() (the pool->hot_orders branches), as of commit 42e664f,
  * which replaced the state RECLAIM by LIVE; -DORIG models the protocol
- * before it (up to 99a1522, see "History").
+ * before it (up to 99a1522, see "History").  -DHOT_MASK adds the per-CPU
+ * mask of the filled slots (hot_mask) as nbbs_hot_take_slot() and
+ * nbbs_hot_fill_slot() change it, with preemption off, and interrupts
+ * that call the allocator on the CPU they interrupt (see "The mask of the
+ * filled slots").
  *
  * Every function of the layer is an inline below with the name of its C
  * counterpart (nbbs_hot_swap -> hot_swap, nbbs_hot_pop -> hot_pop, ...),
@@ -94,17 +98,21 @@
  *    a block that was reclaimed, and maybe allocated and parked elsewhere
  *    since) arise by themselves; with ANYSTART they may also exist at the
  *    start.  hot_top is read and written with this_cpu_read/write, so it
- *    may be off after a migration, as in C.  By default a drain reads
- *    every slot; -DHOT_MASK adds the mask of filled slots of 9cff947
- *    (hot_mask: a release sets a slot's bit before its cmpxchg, a pop
- *    clears it before its xchg, a drain reads the mask once per CPU and
- *    only the slots whose bit is set), see "Known hole".
+ *    may be off after a migration, as in C.  By default there is no mask:
+ *    a drain reads every slot, and the slot operations follow "Migration"
+ *    below (the protocol of the state bits does not depend on the mask,
+ *    and is checked there with the most interleavings).  -DHOT_MASK models
+ *    the mask and the slot operations as the C code has them now, see
+ *    "The mask of the filled slots".
  *  - Migration and interrupts: unless PERCALL is defined, every this_cpu
  *    access of every call picks its CPU anew (oncpu()), so a call may
  *    migrate between any two of its steps, and two callers may share a CPU
  *    (an interrupt, or preemption, between the steps of another call).
  *    With PERCALL a call stays on one CPU, picked at its start (a free may
- *    still run on another CPU than the allocation).
+ *    still run on another CPU than the allocation).  With HOT_MASK this
+ *    holds for the this_cpu accesses outside nbbs_hot_take_slot() and
+ *    nbbs_hot_fill_slot() (the reads of hot_top), those two are pinned to
+ *    one CPU and interrupted as described in "Interrupts and preemption".
  *
  * What is abstracted.
  *  - The tree.  tree[b] is T_FREE (not live as this block: the tree would
@@ -158,6 +166,10 @@
  *  - With TRANSIENT, the rolled-back claim above.
  *  - A drainer: NDRAIN (default 1) nbbs_hot_drain() passes with the
  *    nondeterministic nbbs_hot_helps().
+ *  - With HOT_MASK: NIRQ (default 1; 0 to 2) interrupt handlers (irq), each
+ *    an interrupt on either CPU that calls nbbs_alloc(), then, if that gave
+ *    a block, a later interrupt on either CPU that frees it; and, unless
+ *    NO_MASK_INV, the monitor maskinv, which checks P5 in every state.
  *  - At the end, init checks P3, runs nbbs_pool_drain() (nbbs_hot_drain(0))
  *    and checks P3 again.
  *
@@ -192,8 +204,10 @@
  *     is accepted.
  *  P3 Nothing lost: when every process has finished, every block has no
  *     holder and is free in the tree in state NONE (ORIG: NONE or RECLAIM),
- *     or live in the tree in state CACHED and named by some slot; after the
- *     final nbbs_pool_drain() every block is free in the tree.
+ *     or live in the tree in state CACHED and named by some slot (HOT_MASK:
+ *     a slot whose bit is set, which a drain reads; and no operation is in
+ *     the middle of a slot, no CPU pinned); after the final
+ *     nbbs_pool_drain() every block is free in the tree.
  *  P4 The state invariants of the C comment: a block becomes CACHED only
  *     from LIVE (ORIG: from NONE) and only while live in the tree, and
  *     becomes LIVE only while live in the tree; the tree never hands out a
@@ -201,25 +215,134 @@
  *     WARN_ON_ONCE never fires); nbbs_hot_to_tree() finds its block live in
  *     the tree (its WARN_ON_ONCE never fires) and in NONE (ORIG: RECLAIM),
  *     so that nobody else can take or release it meanwhile.
+ *  P5 (HOT_MASK) Every filled slot has its bit set, except while an
+ *     operation of its CPU (nbbs_hot_take_slot() or nbbs_hot_fill_slot(),
+ *     of a task or of an interrupt handler) is in the middle of its
+ *     instructions on that very slot: checked in every state by maskinv,
+ *     and by each drain at its read of a CPU's mask (a drain that reads a
+ *     filled slot's bit as clear races with such an operation).  "In the
+ *     middle" (ghost atn[]): a fill from its first this_cpu_or to its
+ *     second one (or to its failed cmpxchg), a take from its first
+ *     instruction on the slot to its re-read that finds the slot empty or
+ *     to the this_cpu_or after it.  -DNO_MASK_INV leaves P5 out, to see
+ *     what P3 makes of a mutant.
+ *  P6 (HOT_MASK, with -DDRAIN_STRICT) A drain that reads a filled slot's
+ *     bit as clear misses no block whose nbbs_free() returned: it races with
+ *     a take of its CPU that cleared the bit and has not taken the slot
+ *     yet (ghost tk[]: it gets that very block), or with a fill that filled
+ *     the slot and has not set the bit again (ghost fl[]: its nbbs_free()
+ *     has not returned, its parks++ comes after).  This is what keeps the
+ *     "no false NULL" of nbbs_alloc(); the protocol as implemented fails it,
+ *     see "Found with HOT_MASK".
  *
- * Known hole (-DHOT_MASK, not run by verify/check-model.sh): a slot can be
- * filled while its bit in hot_mask is clear; no drain reads it then, and
- * its block stays parked (P3 after the final nbbs_pool_drain(); in C also
- * a false NULL, as a failing allocation on another CPU cannot reclaim it)
- * until its CPU pops it or sets the bit again.  With -DHOT_MASK alone (431
- * states): a release sets bit 0 on CPU 0, migrates, and fills slot 0 of
- * CPU 1, whose bit 0 is clear.  Without migration (-DHOT_MASK -DPERCALL
- * -DNBLK=2 -DROUNDS=2 -DNO_DOUBLE_FREE -DNDRAIN=0), all on CPU 0:
+ * The mask of the filled slots (-DHOT_MASK).  Bit i of pcpu->hot_mask[k]
+ * is set while slot i of that CPU may be filled; nbbs_hot_drain() reads a
+ * CPU's mask once (READ_ONCE) and then only the slots whose bit is set.
+ * Only the owner CPU changes its slots and mask, in two helpers that run
+ * with preemption off (mask, slot and hot_top of one CPU):
  *
- *   P1 nbbs_hot_release(block 0): LIVE -> CACHED, this_cpu_or(bit 0)
- *   P0 (an interrupt, or preemption) nbbs_free(block 1) parks it in slot
- *      0, then nbbs_alloc: nbbs_hot_pop clears bit 0, takes slot 0
- *   P1 this_cpu_cmpxchg(slot 0, 0, block 0) succeeds: filled, bit 0 clear
- *   nbbs_pool_drain() reads CPU 0's mask 0: block 0 stays CACHED
+ *   nbbs_hot_fill_slot(i, v), fill_slot here; from the hint i up:
+ *     this_cpu_or(mask, bit i); if this_cpu_cmpxchg(slot i, 0, v) fails,
+ *     the next i; else this_cpu_or(mask, bit i) again (an interrupt may
+ *     have taken the slot, and cleared the bit, since the first one),
+ *     this_cpu_write(hot_top, i + 1), done.
+ *   nbbs_hot_take_slot(&i), take_slot here; from the hint i down:
+ *     v = this_cpu_xchg(slot i, 0); this_cpu_and(mask, ~bit i); if
+ *     this_cpu_read(slot i) != 0 (an interrupt parked a block there since
+ *     the xchg), this_cpu_or(mask, bit i); stop at the first v != 0,
+ *     this_cpu_write(hot_top, i).
  *
- * Setting the bit again after a successful cmpxchg passes these
- * configurations with PERCALL; across a migration the two this_cpu
- * operations hit different CPUs, so that needs them on one CPU.
+ * Each this_cpu operation is one step.  Outside the helpers, nbbs_hot_pop()
+ * and nbbs_hot_release() read hot_top with preemption on (oncpu(), as
+ * without HOT_MASK).
+ *
+ * Interrupts and preemption.  preempt_disable() pins a task to its CPU for
+ * the rest of the helper: it neither migrates nor lets another task run
+ * there, but an interrupt may come between any two of its instructions,
+ * and the handler may call nbbs_alloc() and nbbs_free() on that CPU; they
+ * run to completion before the interrupted code goes on.  The model gives
+ * each CPU c a token own[c]: me + 1 of the process that runs on c with
+ * preemption off (a task inside a helper there, or the interrupt handler
+ * that runs there now), 0 if none.
+ *  - pin() (preempt_disable(), the first step of a helper): a task picks a
+ *    CPU c with own[c] == 0 (a task inside a helper there would have been
+ *    preempted; a handler that runs there keeps c busy) and takes it;
+ *    unpin() (preempt_enable(), folded into the helper's last step) gives
+ *    it back.  Every step of a helper is guarded by own[c] == me + 1
+ *    (onrc()), so the slot and mask steps of one helper call all hit the
+ *    same CPU, and none runs while a handler runs there.
+ *  - An interrupt (proctype irq) enters on any CPU c in any state: it
+ *    saves own[c] and puts itself there, runs its whole nbbs_alloc() or
+ *    nbbs_free() with every this_cpu access on c (its own helpers run on c
+ *    and do not take the token again), and on return restores own[c],
+ *    which only the innermost handler can do (NIRQ = 2: handlers nest).  So
+ *    a task (or handler) interrupted inside a helper makes no further step
+ *    of it until the handler has returned: the handler's whole call runs
+ *    between two steps of the helper and never interleaves with them.  The
+ *    handler interleaves freely with the other CPU's processes (the
+ *    drainer, tasks on the other CPU), as real CPUs do.
+ *  - Steps of a task outside the helpers are tied to no CPU and may run
+ *    while a handler runs "on their CPU": an over-approximation (it is as
+ *    if that task ran on another CPU, which preemption and migration allow
+ *    anyway at those points).  Sound for safety: the model has all the
+ *    interleavings of the C code and more.
+ *  With PERCALL a task's helpers pin the CPU its call started on.
+ *
+ * History.  9cff947 introduced the mask with a single this_cpu_or before
+ * the cmpxchg of a park and a this_cpu_and before the xchg of a pop, with
+ * preemption on.  A slot could end up filled while its bit was clear; no
+ * drain read it then, its block stayed parked (P3, and a false NULL for
+ * failing allocations on other CPUs) until its CPU popped it.  Two ways:
+ * a migration between the or and the cmpxchg (the or on one CPU, the
+ * cmpxchg on another: mutant 9 keeps the order of the helpers and lifts
+ * only the pinning), or an interrupt between them that pops the slot and
+ * clears the bit (mutant 8: the order of 9cff947, pinned).  Mutant 8, with
+ * -DNBLK=2 -DNUSER=1 -DROUNDS=2 -DNO_DOUBLE_FREE -DNO_MASK_INV (P3 fails;
+ * with the monitor, P5 fails first):
+ *
+ *   P0 nbbs_free(block 1) parks it in slot 0 of CPU 1 (bit 0 set)
+ *   P0 nbbs_free(block 0), nbbs_hot_fill_slot() on CPU 1: or(bit 0)
+ *   P1 interrupt on CPU 1, nbbs_alloc(): nbbs_hot_take_slot() clears bit
+ *      0 and takes block 1 from slot 0
+ *   P0 this_cpu_cmpxchg(slot 0, 0, block 0) succeeds: filled, bit 0 clear
+ *   P1 a later interrupt on CPU 1, nbbs_free(block 1): parked in slot 1
+ *   -> P3: block 0 is CACHED, named only by slot 0 of CPU 1, bit clear
+ *
+ * The helpers fix both: pinned, and the bit set again after a successful
+ * cmpxchg; their configurations pass P1 to P5.  Each half of the fix is
+ * needed: mutant 6 (no second or) and mutant 7 (no re-read in the take)
+ * fail P5.
+ *
+ * Found with HOT_MASK: the take's window (P6, -DDRAIN_STRICT, a TODO
+ * configuration of verify/check-model.sh).  With the take's xchg before
+ * its and, an interrupt between the two parks a block in the slot the take
+ * just emptied; the and then hides that block until the re-read sets the
+ * bit again.  With -DNUSER=1 -DROUNDS=2 -DNO_DOUBLE_FREE -DDRAIN_STRICT:
+ *
+ *   P0 nbbs_free(block 0) parks it in slot 0 of CPU 0 (bit 0 set)
+ *   P1 interrupt on CPU 0, nbbs_alloc(): nbbs_hot_take_slot() takes block
+ *      0 from slot 0, clears bit 0
+ *   P0 nbbs_alloc(), nbbs_hot_take_slot() on CPU 0: this_cpu_xchg(slot 0)
+ *      finds 0
+ *   P1 interrupt on CPU 0, nbbs_free(block 0): nbbs_hot_fill_slot() parks
+ *      it in slot 0, bit 0 set; the nbbs_free() returns
+ *   P0 this_cpu_and(mask, ~bit 0): slot 0 filled, bit 0 clear
+ *   P2 nbbs_hot_drain() reads CPU 0's mask 0 and skips slot 0
+ *   (P0's this_cpu_read(slot 0) sets bit 0 again afterwards: P5 holds.)
+ *
+ * Block 0 is parked, its nbbs_free() returned, and the take on CPU 0 does
+ * not get it.  Were P2 a failing nbbs_alloc() on CPU 1 whose counters were
+ * read after that nbbs_free() (its parks++ included), its drain would miss
+ * block 0 and nbbs_releases() would be unchanged: NULL although block 0
+ * was free before the allocation began, a false NULL.  The window is
+ * between the take's xchg and its re-read (a few instructions, longer
+ * when a second interrupt or a vCPU preemption hits it).  With the and
+ * before the xchg (-DTAKE_AND_FIRST: this_cpu_and, this_cpu_xchg, then the
+ * re-read and or as now), a filled slot has its bit clear only between a
+ * take's and and its xchg, which takes that very block (or a stale value,
+ * whose block, if parked, another slot names), or inside a fill: P6 holds
+ * (the configuration hot-mask-proposal-take-and-first passes; it also
+ * passes without the re-read, -DTAKE_AND_FIRST -DMUTANT=7).
  *
  * Mutants (MUTANT=n breaks the protocol on purpose: the check must fail;
  * they modify the current protocol, not ORIG):
@@ -237,6 +360,14 @@
  *  5 The claim does not set LIVE (nbbs_hot_claimed() does nothing) and
  *    nbbs_hot_release() accepts NONE as well as LIVE: the tree's find alone
  *    says whether a block is held, RECLAIM left out too.
+ * Mutants of the mask (they need HOT_MASK):
+ *  6 nbbs_hot_fill_slot() without the second this_cpu_or (after a
+ *    successful cmpxchg).
+ *  7 nbbs_hot_take_slot() without the re-read of the slot (xchg, and).
+ *  8 The order of 9cff947: the take's and before its xchg, no re-read, no
+ *    second or in the fill (pinned all the same).
+ *  9 No preempt_disable(): the helpers' order, but each of their this_cpu
+ *    operations may run on another CPU (a migration between any two).
  */
 
 #ifndef NBLK
@@ -267,6 +398,30 @@
 #endif
 #if defined(ORIG) && MUTANT != 0
 #error the mutants modify the current protocol, not ORIG
+#endif
+
+/* the mask of the filled slots, interrupts and the mutants of them */
+#ifdef HOT_MASK
+#ifndef NIRQ
+#define NIRQ	1
+#endif
+#if NIRQ > 2
+#error NIRQ must be 0, 1 or 2
+#endif
+#else
+#define NIRQ	0
+#if MUTANT >= 6 || defined(DRAIN_STRICT) || defined(TAKE_AND_FIRST)
+#error mutants 6 to 9, DRAIN_STRICT and TAKE_AND_FIRST need HOT_MASK
+#endif
+#endif
+#if MUTANT == 6 || MUTANT == 8
+#define NO_SECOND_OR		/* fill: no this_cpu_or after the cmpxchg */
+#endif
+#if MUTANT == 7 || MUTANT == 8
+#define NO_REREAD		/* take: no re-read of the slot */
+#endif
+#if MUTANT == 8
+#define TAKE_AND_FIRST		/* take: the and before the xchg */
 #endif
 
 /* slot arrays: NCPU * NSLOT, written out as literals */
@@ -319,7 +474,7 @@
 #else
 #define NTRANS	0
 #endif
-#define NPROC	(NUSER + NBUGGY + NSTRAY + NTRANS + 1)
+#define NPROC	(NUSER + NBUGGY + NSTRAY + NTRANS + NIRQ + 1)
 
 /* ---------------------------------------------------------- shared state */
 
@@ -329,6 +484,13 @@ byte slot[NSLOTS];	/* pcpu->hot[order][]: block + 1, or 0 */
 byte top[NCPU];		/* pcpu->hot_top[order] */
 #ifdef HOT_MASK
 byte mask[NCPU];	/* pcpu->hot_mask[order]: bit i for slot i */
+/*
+ * Who runs on a CPU where preemption is off: me + 1 of the task inside
+ * nbbs_hot_take_slot() or nbbs_hot_fill_slot() there, or of the interrupt
+ * handler that runs there now (innermost); 0 if neither.  See
+ * "Interrupts and preemption" in the header.
+ */
+byte own[NCPU];
 #endif
 
 /* ---------------------------------------------------------- ghost state */
@@ -341,6 +503,34 @@ bool df_ended;		/* one df free was accepted */
 byte df_ok;		/* df frees accepted */
 byte df_done;		/* df frees returned */
 byte finished;
+#ifdef HOT_MASK
+/*
+ * Per slot (CPU * NSLOT + i): how many operations of its CPU are in the
+ * middle of their instructions on it (atn), how many takes cleared its bit
+ * and have not taken its content yet (tk: TAKE_AND_FIRST), how many fills
+ * filled it and have not set its bit again yet (fl).  See "Properties".
+ */
+byte atn[NSLOTS];
+byte tk[NSLOTS];
+byte fl[NSLOTS];
+
+#define K(c, i)		((c) * NSLOT + (i))
+#define BITOF(k)	((mask[(k) / NSLOT] >> ((k) % NSLOT)) & 1)
+#define HIDDEN(k)	(slot[k] != 0 && BITOF(k) == 0)
+/* P5: a filled slot whose bit is clear is in the middle of an operation */
+#define MID_OK(k)	(!HIDDEN(k) || atn[k] > 0)
+/* P6 (DRAIN_STRICT): ... of one that takes or parks that very block */
+#define OWN_OK(k)	(!HIDDEN(k) || tk[k] > 0 || fl[k] > 0)
+#if NSLOT == 1
+#define CPU_MID_OK(c)	MID_OK(c)
+#define CPU_OWN_OK(c)	OWN_OK(c)
+#define MASK_INV	(MID_OK(0) && MID_OK(1))
+#else
+#define CPU_MID_OK(c)	(MID_OK(2 * (c)) && MID_OK(2 * (c) + 1))
+#define CPU_OWN_OK(c)	(OWN_OK(2 * (c)) && OWN_OK(2 * (c) + 1))
+#define MASK_INV	(MID_OK(0) && MID_OK(1) && MID_OK(2) && MID_OK(3))
+#endif
+#endif
 
 /* ---------------------------------------------------------- ghost code */
 
@@ -381,13 +571,21 @@ inline ghost_freed(bb)
 
 /* ---------------------------------------------------------- the protocol */
 
-/* The CPU of the next this_cpu access (see the header, PERCALL). */
+/*
+ * The CPU of the next this_cpu access (see the header, PERCALL); an
+ * interrupt handler (HOT_MASK: icpu = its CPU + 1) runs on its CPU.
+ */
+#ifdef HOT_MASK
+#define anycpu()	if :: icpu -> cpu = icpu - 1 :: !icpu -> cpu = 0 :: !icpu -> cpu = 1 fi
+#else
+#define anycpu()	if :: cpu = 0 :: cpu = 1 fi
+#endif
 #ifdef PERCALL
 #define oncpu()		skip
 #define offcpu()	skip
-#define callcpu()	if :: cpu = 0 :: cpu = 1 fi
+#define callcpu()	anycpu()
 #else
-#define oncpu()		if :: cpu = 0 :: cpu = 1 fi
+#define oncpu()		anycpu()
 #define offcpu()	cpu = 0		/* not state: picked anew each time */
 #define callcpu()	skip
 #endif
@@ -536,7 +734,19 @@ inline hot_drain(any)
 #ifdef HOT_MASK
 		d_step {
 			m = mask[c];		/* READ_ONCE(pc->hot_mask[k]) */
-			printf("P%d hot_drain: CPU %d mask %d\n", me, c, m)
+			printf("P%d hot_drain: CPU %d mask %d\n", me, c, m);
+			/*
+			 * P5: a filled slot whose bit this read finds clear is
+			 * in the middle of an operation of its CPU on it
+			 */
+#ifndef NO_MASK_INV
+			assert(CPU_MID_OK(c));
+#endif
+#ifdef DRAIN_STRICT
+			/* P6: ... which takes or parks that very block */
+			assert(CPU_OWN_OK(c));
+#endif
+			skip
 		};
 #endif
 		do
@@ -568,6 +778,212 @@ skipslot:
 	c = 0
 }
 
+#ifdef HOT_MASK
+/*
+ * preempt_disable(): the CPU of the slot and mask steps that follow -> rc.
+ * A task takes a CPU that nobody runs on with preemption off (no task in
+ * its own section there, no interrupt handler); a handler stays on its
+ * CPU, which it holds already.  Each step of the section is guarded by
+ * onrc(): it runs only while the CPU is ours, i.e. not while a handler
+ * that interrupted us runs (see "Interrupts and preemption").
+ */
+#if MUTANT == 9
+/* no preempt_disable(): a task may migrate between any two steps */
+#define pin()		skip
+#define onrc()		if :: icpu -> rc = icpu - 1 :: !icpu -> rc = 0 :: !icpu -> rc = 1 fi
+#define unpin()		rc = 0
+#else
+#define pin() \
+	atomic { \
+		if \
+		:: icpu -> rc = icpu - 1 \
+		:: !icpu && own[PINCPU0] == 0 -> rc = PINCPU0; own[rc] = me + 1 \
+		:: !icpu && own[PINCPU1] == 0 -> rc = PINCPU1; own[rc] = me + 1 \
+		fi; \
+		printf("P%d preempt_disable: CPU %d\n", me, rc) \
+	}
+#define onrc()		own[rc] == me + 1
+#define unpin()		if :: !icpu -> own[rc] = 0 :: else fi; rc = 0
+#endif
+#ifdef PERCALL
+#define PINCPU0		cpu		/* the call's CPU */
+#define PINCPU1		cpu
+#else
+#define PINCPU0		0
+#define PINCPU1		1
+#endif
+
+/* nbbs_hot_take_slot(&i) -> v: the highest filled slot below i, emptied */
+inline take_slot()
+{
+	pin();
+	do
+	:: v == 0 && i > 0 ->
+#ifdef TAKE_AND_FIRST
+		atomic {
+			onrc();
+			i--;
+			/* this_cpu_and(hot_mask, ~(1U << i)) */
+			mask[rc] = mask[rc] & (255 - (1 << i));
+			gk = K(rc, i) + 1; atn[gk - 1]++; tk[gk - 1]++;
+			printf("P%d take_slot: CPU %d mask %d\n", me, rc, mask[rc])
+		};
+		atomic {
+			onrc();
+			v = SLOT(rc, i);	/* this_cpu_xchg(hot[i], 0) */
+			SLOT(rc, i) = 0;
+			tk[gk - 1]--;
+#ifdef NO_REREAD
+			atn[gk - 1]--; gk = 0;
+#endif
+			printf("P%d take_slot: CPU %d slot %d was %d\n", me, rc, i, v)
+		};
+#else
+		atomic {
+			onrc();
+			i--;
+			v = SLOT(rc, i);	/* this_cpu_xchg(hot[i], 0) */
+			SLOT(rc, i) = 0;
+			gk = K(rc, i) + 1; atn[gk - 1]++;
+			printf("P%d take_slot: CPU %d slot %d was %d\n", me, rc, i, v)
+		};
+		atomic {
+			onrc();
+			/* this_cpu_and(hot_mask, ~(1U << i)) */
+			mask[rc] = mask[rc] & (255 - (1 << i));
+#ifdef NO_REREAD
+			atn[gk - 1]--; gk = 0;
+#endif
+			printf("P%d take_slot: CPU %d mask %d\n", me, rc, mask[rc])
+		};
+#endif
+#ifndef NO_REREAD
+		atomic {
+			onrc();
+			/* if (this_cpu_read(hot[i])) */
+			if
+			:: SLOT(rc, i) -> ok = 1
+			:: else -> ok = 0; atn[gk - 1]--; gk = 0
+			fi;
+			printf("P%d take_slot: CPU %d slot %d is %d\n", me, rc, i, SLOT(rc, i))
+		};
+		if
+		:: ok ->
+			atomic {
+				onrc();
+				/* this_cpu_or(hot_mask, 1U << i) */
+				mask[rc] = mask[rc] | (1 << i);
+				atn[gk - 1]--; gk = 0;
+				ok = 0;
+				printf("P%d take_slot: CPU %d mask %d\n", me, rc, mask[rc])
+			}
+		:: else
+		fi
+#endif
+	:: else -> break
+	od;
+	atomic {
+		onrc();
+		if
+		:: v ->
+			top[rc] = i;		/* this_cpu_write(hot_top) */
+			printf("P%d take_slot: CPU %d hot_top = %d\n", me, rc, i)
+		:: else
+		fi;
+		unpin()				/* preempt_enable() */
+	}
+}
+
+/* nbbs_hot_fill_slot(i, bb + 1) -> parked: a free slot from i up, filled */
+inline fill_slot(bb)
+{
+	pin();
+	do
+	:: i < NSLOT ->
+		atomic {
+			onrc();
+			/* this_cpu_or(hot_mask, 1U << i) */
+			mask[rc] = mask[rc] | (1 << i);
+			gk = K(rc, i) + 1; atn[gk - 1]++;
+			printf("P%d fill_slot: CPU %d mask %d\n", me, rc, mask[rc])
+		};
+		atomic {
+			onrc();
+			/* this_cpu_cmpxchg(hot[i], 0, leaf + 1) */
+			if
+			:: SLOT(rc, i) == 0 ->
+				SLOT(rc, i) = bb + 1;
+				ok = 1;
+#ifdef NO_SECOND_OR
+				atn[gk - 1]--; gk = 0
+#else
+				fl[gk - 1]++
+#endif
+			:: else -> ok = 0; atn[gk - 1]--; gk = 0
+			fi;
+			printf("P%d fill_slot: CPU %d slot %d: %d\n", me, rc, i, ok)
+		};
+		if
+		:: ok ->
+#ifndef NO_SECOND_OR
+			atomic {
+				onrc();
+				/* this_cpu_or(hot_mask, 1U << i) */
+				mask[rc] = mask[rc] | (1 << i);
+				atn[gk - 1]--; fl[gk - 1]--; gk = 0;
+				printf("P%d fill_slot: CPU %d mask %d\n", me, rc, mask[rc])
+			};
+#endif
+			atomic {
+				onrc();
+				top[rc] = i + 1;	/* this_cpu_write(hot_top) */
+				printf("P%d fill_slot: CPU %d hot_top = %d\n", me, rc, i + 1);
+				ok = 0;
+				parked = 1;
+				unpin()			/* preempt_enable() */
+			};
+			break
+		:: else -> i++
+		fi
+	:: else ->
+		atomic { onrc(); unpin() };	/* preempt_enable() */
+		break
+	od
+}
+
+/* nbbs_hot_pop() on this CPU -> got (block + 1, or 0) */
+inline hot_pop()
+{
+	atomic {
+		oncpu();
+		i = (top[cpu] < NSLOT -> top[cpu] : NSLOT);
+		printf("P%d hot_pop: CPU %d hot_top %d\n", me, cpu, top[cpu]);
+		offcpu()
+	};
+	do
+	:: take_slot();
+		if
+		:: v == 0 -> break
+		:: else
+		fi;
+#if MUTANT == 3
+		d_step {
+			hst[v - 1] = H_LIVE;	/* trusts the slot */
+			ghost_handout(v - 1)
+		};
+		found = H_CACHED;
+#else
+		hot_swap(v - 1, H_CACHED, H_HELD, G_POP);
+#endif
+		if
+		:: found == H_CACHED -> got = v; break
+		:: else			/* stale: the next one down */
+		fi;
+		atomic { v = 0; found = 0 }
+	od;
+	atomic { i = 0; v = 0; found = 0 }
+}
+#else /* !HOT_MASK */
 /* nbbs_hot_pop() on this CPU -> got (block + 1, or 0) */
 inline hot_pop()
 {
@@ -579,20 +995,8 @@ inline hot_pop()
 	};
 	do
 	:: i > 0 ->
-#ifdef HOT_MASK
 		atomic {
 			i--;
-			oncpu();
-			/* this_cpu_and(hot_mask, ~(1U << i)) */
-			mask[cpu] = mask[cpu] & (255 - (1 << i));
-			printf("P%d hot_pop: CPU %d mask %d\n", me, cpu, mask[cpu]);
-			offcpu()
-		};
-#endif
-		atomic {
-#ifndef HOT_MASK
-			i--;
-#endif
 			oncpu();
 			v = SLOT(cpu, i);	/* this_cpu_xchg(hot[i], 0) */
 			SLOT(cpu, i) = 0;
@@ -627,6 +1031,7 @@ inline hot_pop()
 	od;
 	atomic { i = 0; v = 0; found = 0 }
 }
+#endif /* HOT_MASK */
 
 /* nbbs_hot_release(bb) on this CPU -> fres, parked */
 inline hot_release(bb)
@@ -649,17 +1054,14 @@ inline hot_release(bb)
 		fres = F_NOT_LIVE		/* held by no one */
 	:: else ->
 		fres = F_FREED;
+#ifdef HOT_MASK
+		if
+		:: to == H_CACHED -> fill_slot(bb)
+		:: else
+		fi;
+#else
 		do
 		:: to == H_CACHED && i < NSLOT ->
-#ifdef HOT_MASK
-			atomic {
-				oncpu();
-				/* this_cpu_or(hot_mask, 1U << i) */
-				mask[cpu] = mask[cpu] | (1 << i);
-				printf("P%d hot_release: CPU %d mask %d\n", me, cpu, mask[cpu]);
-				offcpu()
-			};
-#endif
 			atomic {
 				oncpu();
 				/* this_cpu_cmpxchg(hot[i], 0, leaf + 1) */
@@ -685,6 +1087,7 @@ inline hot_release(bb)
 			fi
 		:: else -> break
 		od;
+#endif
 		if
 		:: parked
 		:: else ->
@@ -768,9 +1171,16 @@ inline nb_alloc()
 /* ---------------------------------------------------------- processes */
 
 /* the locals every inline above uses */
+#ifdef HOT_MASK
+#define LOCALS \
+	byte cpu, i, c, v, m, to, found, ok, parked, fres, fb, got; \
+	bool isdf, isstray; \
+	byte rc, icpu, gk
+#else
 #define LOCALS \
 	byte cpu, i, c, v, m, to, found, ok, parked, fres, fb, got; \
 	bool isdf, isstray
+#endif
 
 proctype user(byte me)
 {
@@ -876,6 +1286,64 @@ proctype transient(byte me)
 }
 #endif
 
+#if NIRQ > 0
+/*
+ * An interrupt handler (see "Interrupts and preemption"): an interrupt on
+ * either CPU whose handler calls nbbs_alloc(), then, if it got a block, a
+ * later interrupt on either CPU that frees it.  Entering makes the handler
+ * the one that runs on its CPU: a task (or a handler) it interrupted there
+ * in the middle of nbbs_hot_take_slot() or nbbs_hot_fill_slot() makes no
+ * step there until the handler has returned.
+ */
+proctype irq(byte me)
+{
+	LOCALS;
+	byte saved;
+
+	atomic {
+		if :: icpu = 1 :: icpu = 2 fi;
+		saved = own[icpu - 1];
+		own[icpu - 1] = me + 1;
+		printf("P%d interrupt on CPU %d (own was %d)\n", me, icpu - 1, saved)
+	};
+	nb_alloc();
+	atomic {
+		own[icpu - 1] == me + 1 ->	/* innermost: returns first */
+		own[icpu - 1] = saved;
+		printf("P%d return from interrupt on CPU %d\n", me, icpu - 1);
+		saved = 0; icpu = 0; cpu = 0
+	};
+	if
+	:: got ->
+		atomic {
+			if :: icpu = 1 :: icpu = 2 fi;
+			saved = own[icpu - 1];
+			own[icpu - 1] = me + 1;
+			printf("P%d interrupt on CPU %d (own was %d)\n", me, icpu - 1, saved)
+		};
+		nb_free(got - 1);
+		atomic {
+			own[icpu - 1] == me + 1 ->
+			/* P1: a holder's free is accepted */
+			assert(erroneous || fres == F_FREED);
+			own[icpu - 1] = saved;
+			printf("P%d return from interrupt on CPU %d\n", me, icpu - 1);
+			saved = 0; icpu = 0; cpu = 0; fres = 0; got = 0
+		}
+	:: else
+	fi;
+	finished++
+}
+#endif
+
+#ifdef HOT_MASK
+/* P5 in every state: no filled slot's bit is clear unless mid-operation */
+proctype maskinv()
+{
+end:	atomic { !MASK_INV -> assert(MASK_INV) }
+}
+#endif
+
 proctype drainer(byte me)
 {
 	LOCALS;
@@ -900,13 +1368,17 @@ inline any_block(bb)
 	fi
 }
 
-/* Is block bb named by some slot? -> ok */
+/* Is block bb named by some slot (HOT_MASK: whose bit is set)? -> ok */
 inline named(bb)
 {
 	ok = 0;
 	i = 0;
 	do
+#ifdef HOT_MASK
+	:: i < NSLOTS -> if :: slot[i] == bb + 1 && BITOF(i) -> ok = 1 :: else fi; i++
+#else
 	:: i < NSLOTS -> if :: slot[i] == bb + 1 -> ok = 1 :: else fi; i++
+#endif
 	:: else -> break
 	od;
 	i = 0
@@ -926,6 +1398,15 @@ inline check_lost(drained)
 		c++
 	:: else -> break
 	od;
+#ifdef HOT_MASK
+	/* nothing in the middle of a slot operation, nobody pinned */
+	c = 0;
+	do
+	:: c < NSLOTS -> assert(atn[c] == 0 && tk[c] == 0 && fl[c] == 0); c++
+	:: else -> break
+	od;
+	assert(own[0] == 0 && own[1] == 0);
+#endif
 	c = 0; ok = 0
 }
 
@@ -1018,7 +1499,16 @@ init {
 #ifdef TRANSIENT
 		run transient(i); i++;
 #endif
+#if NIRQ > 0
+		run irq(i); i++;
+#endif
+#if NIRQ > 1
+		run irq(i); i++;
+#endif
 		run drainer(i);
+#if defined(HOT_MASK) && !defined(NO_MASK_INV)
+		run maskinv();
+#endif
 		i = 0
 	}
 	finished == NPROC;
