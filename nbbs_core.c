@@ -966,8 +966,15 @@ static unsigned long nbbs_hot_take_slot(struct nbbs_pool *pool, unsigned int ord
 
 	preempt_disable();
 	while (!v && (*i)--) {
-		v = this_cpu_xchg(pool->pcpu->hot[order][*i], 0);
+		/*
+		 * The bit before the slot: between the two, the slot's block
+		 * is the one this take gets.  The other way round, an
+		 * interrupt could park a block in the emptied slot whose bit
+		 * the and then cleared, hiding it from drains until the
+		 * re-read (found by verify/hot.pml).
+		 */
 		this_cpu_and(pool->pcpu->hot_mask[order], ~(1U << *i));
+		v = this_cpu_xchg(pool->pcpu->hot[order][*i], 0);
 		if (this_cpu_read(pool->pcpu->hot[order][*i]))
 			this_cpu_or(pool->pcpu->hot_mask[order], 1U << *i);
 	}

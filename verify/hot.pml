@@ -341,8 +341,11 @@
  * re-read and or as now), a filled slot has its bit clear only between a
  * take's and and its xchg, which takes that very block (or a stale value,
  * whose block, if parked, another slot names), or inside a fill: P6 holds
- * (the configuration hot-mask-proposal-take-and-first passes; it also
- * passes without the re-read, -DTAKE_AND_FIRST -DMUTANT=7).
+ * (it also passes without the re-read, -DTAKE_AND_FIRST -DMUTANT=7).  The
+ * C code was changed to this order right after: every HOT_MASK
+ * configuration of check-model.sh passes -DTAKE_AND_FIRST, and
+ * hot-mask-mutant-take-xchg-first keeps the hole above as a mutant that
+ * must fail.
  *
  * Mutants (MUTANT=n breaks the protocol on purpose: the check must fail;
  * they modify the current protocol, not ORIG):
