@@ -268,19 +268,6 @@ result "test_nbbs with $((4 * $(nproc))) stress threads x 20000 ops loads" $ret
 stress_check
 
 # 8. the end state
-ret=0
-if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
-	diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
-	ret=1
-fi
-if dmesg | grep -q 'still allocated at unload'; then
-	dmesg | grep 'still allocated at unload' | sed 's/^/# /'
-	ret=1
-fi
-# Taint bits: 5 B bad page, 7 D oops, 14 L soft lockup.
-taint=$(cat /proc/sys/kernel/tainted)
-diag "taint $taint"
-[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
-result "clean end: all unloaded, no leak reported, no oops taint" $ret
+check_clean_end
 
 ktap_end

@@ -109,15 +109,7 @@ variant_run() {
 
 	# Every workload on this layout, more kthreads than vCPUs.
 	for w in cached ls tt co rand bulk fill; do
-		case $w in
-		cached) args="order=0 verify=1" ;;
-		ls) args="order=3" ;;
-		tt) args="order=1" ;;
-		co) args="order=2 verify=1" ;;
-		rand) args="order=5 irq=1 irq_us=500" ;;
-		bulk) args="order=4" ;;
-		fill) args="order=3 occupancy=90 irq=1" ;;
-		esac
+		args=$(workload_args $w)
 		for b in "nbbs-$v" "nbbs-$v-hot"; do
 			stress_one "$b $w threads=$THREADS $args" \
 				"backend=$b workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
@@ -182,21 +174,8 @@ variant_run packed
 # 4. nothing leaked once everything is gone
 kmemleak_scan "after unloading everything"
 
-# 5. the end state
-ret=0
-if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
-	diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
-	ret=1
-fi
-if dmesg | grep -q 'still allocated at unload'; then
-	dmesg | grep 'still allocated at unload' | sed 's/^/# /'
-	ret=1
-fi
+# 5. the end state (a KASAN report sets the bad-page taint)
 [ -r /sys/kernel/debug/kcsan ] && diag "kcsan: $(tr '\n' ' ' </sys/kernel/debug/kcsan)"
-# Taint bits: 5 B bad page (KASAN reports set it), 7 D oops, 14 L lockup.
-taint=$(cat /proc/sys/kernel/tainted)
-diag "taint $taint"
-[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
-result "clean end: all unloaded, no leak reported, no oops or bad-page taint" $ret
+check_clean_end
 
 ktap_end

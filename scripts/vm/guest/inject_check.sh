@@ -304,15 +304,7 @@ for v in tree packed; do
 		"fault_cas_delay_permille $(cat $DBG/fault_cas_delay_permille)"
 	first=$(($(wc -l <$STRESS_DIR/result) + 1))
 	for w in cached ls tt co rand bulk fill; do
-		case $w in
-		cached) args="order=0 verify=1" ;;
-		ls) args="order=3" ;;
-		tt) args="order=1" ;;
-		co) args="order=2 verify=1" ;;
-		rand) args="order=5 irq=1 irq_us=500" ;;
-		bulk) args="order=4" ;;
-		fill) args="order=3 occupancy=90 irq=1" ;;
-		esac
+		args=$(workload_args $w)
 		stress_one "cas faults nbbs-$v $w threads=$THREADS $args" \
 			"backend=nbbs-$v workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
 	done
@@ -342,20 +334,7 @@ done
 result "cas faults: claims were rolled back ($ROLLBACKS over both layouts)" $?
 
 # 8. the end state
-ret=0
-if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
-	diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
-	ret=1
-fi
-if dmesg | grep -q 'still allocated at unload'; then
-	dmesg | grep 'still allocated at unload' | sed 's/^/# /'
-	ret=1
-fi
-# Taint bits: 5 B bad page, 7 D oops, 14 L soft lockup.
-taint=$(cat /proc/sys/kernel/tainted)
-diag "taint $taint"
-[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
-result "clean end: all unloaded, no leak reported, no oops taint" $ret
+check_clean_end
 diag "init allocations: packed $ALLOCS_PACKED, tree $ALLOCS_TREE"
 
 ktap_end

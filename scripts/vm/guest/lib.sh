@@ -142,3 +142,38 @@ run_kselftest() {
 		KTAP_FAILED=$((KTAP_FAILED + 1))
 	}
 }
+
+# workload_args WORKLOAD: the stress tester's arguments (besides backend,
+# workload and threads) for one run of WORKLOAD in the lanes that run every
+# workload with a fixed number of kthreads (debug, inject).
+workload_args() {
+	case $1 in
+	cached) echo "order=0 verify=1" ;;
+	ls) echo "order=3" ;;
+	tt) echo "order=1" ;;
+	co) echo "order=2 verify=1" ;;
+	rand) echo "order=5 irq=1 irq_us=500" ;;
+	bulk) echo "order=4" ;;
+	fill) echo "order=3 occupancy=90 irq=1" ;;
+	esac
+}
+
+# check_clean_end: the last test of a lane: no nbbs module left, no block
+# reported allocated at unload, no oops taint.
+check_clean_end() {
+	local ret=0 taint
+
+	if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
+		diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
+		ret=1
+	fi
+	if dmesg | grep -q 'still allocated at unload'; then
+		dmesg | grep 'still allocated at unload' | sed 's/^/# /'
+		ret=1
+	fi
+	# Taint bits: 5 B bad page, 7 D oops, 14 L soft lockup.
+	taint=$(cat /proc/sys/kernel/tainted)
+	diag "taint $taint"
+	[ $((taint & ((1 << 5) | (1 << 7) | (1 << 14)))) -eq 0 ] || ret=1
+	result "clean end: all unloaded, no leak reported, no oops, bad-page or lockup taint" $ret
+}
