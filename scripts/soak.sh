@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Soak nbbs for a given time (`make soak`): the userspace stress test on
-# both layouts, then, when the VM harness can run here, the in-kernel stress
-# tester (nbbs_stress.c) in a qemu guest, every workload on both layouts.
+# both layouts with and without hot blocks, then, when the VM harness can run here, the in-kernel stress
+# tester (nbbs_stress.c) in a qemu guest, every workload on the same four kinds of pool.
 #
 #   scripts/soak.sh [SECONDS]     default $SOAK_TIME, else 600
 #
@@ -47,12 +47,14 @@ lost_total=0
 echo "# soak: ${user_time}s userspace stress test, ${vm_time}s in-VM stress tester"
 make --no-print-directory user user-gcc >"$out/build-user.log" 2>&1 ||
 	{ echo "not ok 1 soak userspace: build failed, see $out/build-user.log"; exit 1; }
-phase=$(awk -v t="$user_time" 'BEGIN { p = t / 2 * 3 / 11; printf "%.1f", p < 0.5 ? 0.5 : p }')
+# Four kinds of pool: both layouts, without and with hot blocks.
+variants="tree packed tree-hot packed-hot"
+phase=$(awk -v t="$user_time" 'BEGIN { p = t / 4 * 3 / 11; printf "%.1f", p < 0.5 ? 0.5 : p }')
 u_ops=0
 u_overlaps=0
 u_lost=0
 u_fail=0
-for v in tree packed; do
+for v in $variants; do
 	log=$out/stress-$v.log
 	echo "# stress_nbbs_core ($v), ${phase}s per phase, log $log"
 	NBBS_VARIANT=$v NBBS_STRESS_SECONDS=$phase "$build/user/stress_nbbs_core" \
@@ -84,8 +86,9 @@ lost_total=$((lost_total + u_lost))
 if [ "$vm" = 1 ]; then
 	guest=$out/soak-guest.sh
 	# Booting and loading take about a minute under TCG; the rest is split
-	# over 2 layouts x 6 workloads.
-	ms=$(( (vm_time - 90) * 1000 / 12 ))
+	# over 4 backends (both layouts, without and with hot blocks) x 6
+	# workloads.
+	ms=$(( (vm_time - 90) * 1000 / 24 ))
 	[ $ms -lt 500 ] && ms=500
 	cat >"$guest" <<-EOF
 	# SPDX-License-Identifier: GPL-2.0
@@ -95,7 +98,7 @@ if [ "$vm" = 1 ]; then
 	[ -e \$DBG/run ] || { echo "# no \$DBG/run"; rmmod nbbs; exit 4; }
 	n=\$(nproc)
 	rc=0
-	for b in nbbs-tree nbbs-packed; do
+	for b in nbbs-tree nbbs-packed nbbs-tree-hot nbbs-packed-hot; do
 		for w in rand co fill tt ls cached; do
 			case \$w in
 			rand) a="threads=\$((2 * n)) order=5 irq=1 irq_us=500" ;;
@@ -113,7 +116,7 @@ if [ "$vm" = 1 ]; then
 	rmmod nbbs || rc=1
 	exit \$rc
 	EOF
-	echo "# in-VM stress tester: 12 runs of ${ms} ms, log $out/vm.log"
+	echo "# in-VM stress tester: 24 runs of ${ms} ms, log $out/vm.log"
 	if make --no-print-directory vm-kmod >"$out/build-vm.log" 2>&1; then
 		scripts/vm/boot.sh -k "$kver" -n soak -c "${VM_CPUS:-4}" -M "${VM_MEM:-1024}" \
 			-t $((vm_time + 240)) "$guest" >"$out/vm.log" 2>&1
@@ -135,12 +138,12 @@ if [ "$vm" = 1 ]; then
 			}
 		}
 		END { printf "%d %d %d %d %d\n", runs, o, ov, se + mp, lk }' "$out/vm.log")
-	if [ $vrc -eq 0 ] && [ "$v_runs" -eq 12 ] && [ "$v_ops" -gt 0 ] &&
+	if [ $vrc -eq 0 ] && [ "$v_runs" -eq 24 ] && [ "$v_ops" -gt 0 ] &&
 	   [ "$v_overlaps" -eq 0 ] && [ "$v_bad" -eq 0 ] && [ "$v_lost" -eq 0 ]; then
 		echo "ok 2 soak in VM: $v_ops operations in $v_runs runs, $v_overlaps overlaps, $v_lost lost blocks"
 	else
 		tail -n 20 "$out/vm.log"
-		echo "not ok 2 soak in VM (exit $vrc): $v_ops operations in $v_runs of 12 runs," \
+		echo "not ok 2 soak in VM (exit $vrc): $v_ops operations in $v_runs of 24 runs," \
 			"$v_overlaps overlaps, $v_bad stamp errors or misplaced, $v_lost lost blocks"
 		rc=1
 	fi
