@@ -35,6 +35,7 @@ enum nbbs_backing {
  * @backing: the backing in use (pages or vmalloc, never auto)
  * @requested: the backing the module parameter asked for
  * @page_order: order of the alloc_pages() block, for pages backing only
+ * @hot: the pool keeps hot blocks per CPU (module parameter hot=1)
  */
 struct nbbs_arena {
 	struct nbbs_pool *pool;

@@ -715,8 +715,9 @@ static void print_stats(struct bench *b)
 	fprintf(csv, "cas_conflicts %llu rollbacks %llu scan_restarts %llu scan_giveups %llu, ",
 		(unsigned long long)st.cas_conflicts, (unsigned long long)st.rollbacks,
 		(unsigned long long)st.scan_restarts, (unsigned long long)st.scan_giveups);
-	fprintf(csv, "chunks_skipped %llu chunks_lowered %llu, hot_allocs %llu hot_frees %llu hot_reclaims %llu\n",
-		(unsigned long long)st.chunks_skipped, (unsigned long long)st.chunks_lowered,
+	fprintf(csv, "chunks_skipped %llu chunks_lowered %llu, ",
+		(unsigned long long)st.chunks_skipped, (unsigned long long)st.chunks_lowered);
+	fprintf(csv, "hot_allocs %llu hot_frees %llu hot_reclaims %llu\n",
 		(unsigned long long)st.hot_allocs, (unsigned long long)st.hot_frees,
 		(unsigned long long)st.hot_reclaims);
 }
