@@ -5,12 +5,17 @@
  * What this allocator promises:
  *
  * - Lock-free.  nbbs_alloc() and nbbs_free() take no lock, never disable
- *   interrupts and never wait for another CPU (a pool with hot blocks turns
- *   preemption off for the few instructions that change a slot of this
- *   CPU and its mask bit together, nothing more).  All shared
- *   metadata changes are single-word compare-and-swap operations; a CPU that
- *   loses a race re-reads the word and decides again.  Both calls may be used
- *   from any context, hard interrupts included.
+ *   interrupts and never wait for another CPU.  They run with preemption
+ *   off, so that "a release in flight" lasts one call, not as long as a
+ *   descheduled task.  All shared metadata changes are single-word
+ *   compare-and-swap operations (or atomic bit operations); a CPU that
+ *   loses a race re-reads the word and decides again.
+ * - Contexts.  Task, softirq and hardirq context.  NMI context where the
+ *   architecture has NMI-safe cmpxchg (CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG);
+ *   elsewhere a call from NMI is refused (NULL or -EINVAL, counted in
+ *   nmi_refused, warned once).  In NMI, hot pools use their per-CPU slots
+ *   only where this_cpu operations are single instructions (x86); other
+ *   architectures go to the tree.
  * - Bounded.  One pass over a level visits each candidate node at most
  *   once, except the first NBBS_SCAN_PROBE, visited twice when the pass
  *   fails; chunks whose summary rules the order out are skipped whole.  A
@@ -21,9 +26,16 @@
  *   free during the whole call is found.  Passes cut short by concurrent
  *   releases are counted (scan_restarts); hitting the pass bound is counted
  *   separately (scan_giveups), so a NULL that may be spurious is visible.
+ *   "Release" here is a call of nbbs_free() or a rollback; a call that sits
+ *   in an interrupted or stalled CPU keeps the blocks it frees out of view
+ *   until it ends, as any call in flight does.
  * - Size-less, checked release.  nbbs_free() finds the block's order in the
- *   tree and refuses, with -EINVAL, anything that is not the start of a live
- *   block of the pool: the tree is left untouched and the event is counted.
+ *   tree and refuses, with -EINVAL, anything that is not the start of a
+ *   block handed out by nbbs_alloc() and still live (a claim that is still
+ *   being made or rolled back is not one): the tree is left untouched and
+ *   the event is counted.
+ * - No overlap.  No two live blocks overlap, whatever the interleaving and
+ *   however long a call stalls: see "Versions" below.
  *
  * What it does not promise: fairness between CPUs (a CPU can lose every race
  * while others progress), and detection of a free by a caller that does not
@@ -37,7 +49,7 @@
  * max_order, whose nodes are the roots of a forest.  A node at level k
  * stands for a block of order k.
  *
- * Each node is one 32-bit atomic word: five status bits and a version.
+ * Each node is one 64-bit atomic word: five status bits and a version.
  *
  *   bit 0      OCC     the node is allocated as one block
  *   bit 1, 2   PART_L, PART_R
@@ -46,9 +58,9 @@
  *   bit 3, 4   COAL_L, COAL_R
  *                      a release is about to clear PART_L/PART_R: a CPU that
  *                      empties a child announces it here before doing so
- *   bits 5-31  version, incremented by every successful compare-and-swap,
+ *   bits 5-63  version, incremented by every successful compare-and-swap,
  *              so a CAS fails if the word changed in between, even if it
- *              changed back (no ABA within 2^27 updates of one node)
+ *              changed back (see "Versions" below)
  *
  * A node may be allocated when its status is 0: neither it nor anything in
  * its subtree is in use.
@@ -72,8 +84,28 @@
  * write the parent even if its PART bit is still set, so the release's CAS
  * on the parent fails instead of clearing a mark that is in use again.
  *
- * Metadata: 4 bytes per node, about 8 bytes per smallest block (0.2% of a
- * 4 KiB-block arena), plus the per-CPU counters.  The reference design pads
+ * Versions.  A release reads a parent, checks that the child it emptied is
+ * unchanged, and CASes the parent from the value read: the CAS must fail if
+ * an allocation entered the child after the check, which always rewrites
+ * the parent.  That holds as long as the parent's version cannot come back
+ * to the value read while the release is between its read and its CAS: 2^59
+ * updates of one node here, 2^41 of one word in the packed layout (rows
+ * above 0; 2^57 in row 0).  At one successful CAS on one word per
+ * nanosecond, which no CPU sustains, 2^41 takes 36 minutes, during which
+ * the release sits in one call with preemption off; so no counter wraps
+ * within any stall short of a machine stopped for that long.  The chunk
+ * summaries carry a 57-bit sequence for the same reason.  Rows of four
+ * levels and 32-bit nodes, before, wrapped after 2^17 and 2^27 updates:
+ * milliseconds and seconds of work (user/interleave_nbbs_core.c replays it).
+ *
+ * Committed blocks.  A claim is OCC in the tree from its CAS on, but until
+ * its climb ends it may still be rolled back, and a free that walked down
+ * to it must not release it.  nbbs_commit() marks a block handed out (a bit
+ * per smallest block, or the LIVE state of a hot pool's cached orders), and
+ * nbbs_free() releases only a block whose mark it clears itself.
+ *
+ * Metadata: 8 bytes per node, about 16 bytes per smallest block (0.4% of a
+ * 4 KiB-block arena), a bit per smallest block, plus the per-CPU data.  The reference design pads
  * each node to a cache line; here 16 nodes share one, which makes the scan of
  * a level a sequential read and was the faster layout when measured with the
  * userspace benchmark.  The price is false sharing between neighbouring
@@ -90,6 +122,7 @@
 #include <linux/export.h>
 #include <linux/log2.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/processor.h>
 #include <linux/slab.h>
@@ -104,7 +137,7 @@
 #define NBBS_COAL_L	0x08u
 #define NBBS_COAL_R	0x10u
 #define NBBS_STATUS	0x1fu
-#define NBBS_VERSION_ONE	0x20u
+#define NBBS_VERSION_ONE	0x20ull
 
 /*
  * Passes over a level before a failing allocation gives up although releases
@@ -142,9 +175,9 @@
 #define NBBS_MAX_CHUNKS		64
 #define NBBS_SUM_BOUND		0x3fu
 #define NBBS_SUM_ARMED		0x40u
-#define NBBS_SUM_SEQ_ONE	0x80u
+#define NBBS_SUM_SEQ_ONE	0x80ull
 #define NBBS_SUM_ARM_AFTER	64
-#define NBBS_SUM_STRIDE		(SMP_CACHE_BYTES / sizeof(atomic_t))
+#define NBBS_SUM_STRIDE		(SMP_CACHE_BYTES / sizeof(atomic64_t))
 
 static atomic_long_t nbbs_null_pool;
 
@@ -188,7 +221,7 @@ bool nbbs_fault_alloc(void)
 }
 #endif
 
-static inline atomic_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
+static inline atomic64_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
 {
 	return &pool->nodes[n - pool->first_node];
 }
@@ -211,30 +244,30 @@ static inline u32 nbbs_coal(unsigned long child)
 }
 
 /* The word that replaces @old: @status with the next version. */
-static inline int nbbs_next(int old, u32 status)
+static inline int nbbs_next(s64 old, u32 status)
 {
-	return (int)((((u32)old & ~NBBS_STATUS) + NBBS_VERSION_ONE) | status);
+	return (s64)((((u64)old & ~(u64)NBBS_STATUS) + NBBS_VERSION_ONE) | status);
 }
 
-static inline u32 nbbs_status(int word)
+static inline u32 nbbs_status(s64 word)
 {
-	return (u32)word & NBBS_STATUS;
+	return (u64)word & NBBS_STATUS;
 }
 
 /* Orders below the chunk summary @sum's bound may be free in the chunk. */
-static inline unsigned int nbbs_sum_bound(int sum)
+static inline unsigned int nbbs_sum_bound(s64 sum)
 {
-	return (u32)sum & NBBS_SUM_BOUND;
+	return (u64)sum & NBBS_SUM_BOUND;
 }
 
 /* The summary that replaces @old: @bound, not armed, the next sequence. */
-static inline int nbbs_sum_next(int old, unsigned int bound)
+static inline int nbbs_sum_next(s64 old, unsigned int bound)
 {
-	return (int)((((u32)old & ~(NBBS_SUM_BOUND | NBBS_SUM_ARMED)) +
+	return (s64)((((u64)old & ~(u64)(NBBS_SUM_BOUND | NBBS_SUM_ARMED)) +
 		      NBBS_SUM_SEQ_ONE) | bound);
 }
 
-static inline atomic_t *nbbs_summary(const struct nbbs_pool *pool,
+static inline atomic64_t *nbbs_summary(const struct nbbs_pool *pool,
 				     unsigned long chunk)
 {
 	return &pool->summary[chunk * NBBS_SUM_STRIDE];
@@ -246,18 +279,25 @@ static inline atomic_t *nbbs_summary(const struct nbbs_pool *pool,
  * Returns true, with *@sum the armed value, if the chunk is armed now.
  */
 static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
-			     int *sum, struct nbbs_ctx *ctx)
+			     s64 *sum, struct nbbs_ctx *ctx)
 {
-	if ((u32)*sum & NBBS_SUM_ARMED)
-		return true;	/* armed by another scan: share it */
+	if ((u64)*sum & NBBS_SUM_ARMED) {
+		/*
+		 * Armed by another scan: share it.  Our rescan relies on that
+		 * scan's arming, so order it as our own fully ordered CAS
+		 * would: pairs with the smp_mb() in nbbs_summary_note() (RWC).
+		 */
+		smp_mb();
+		return true;
+	}
 	ctx->atomics++;
 	/*
 	 * Fully ordered: the arming is visible before the rescan's node
 	 * reads; pairs with the smp_mb() in nbbs_summary_note().
 	 */
-	if (nbbs_cas(nbbs_summary(pool, chunk), sum,
-		     (int)((u32)*sum | NBBS_SUM_ARMED))) {
-		*sum = (int)((u32)*sum | NBBS_SUM_ARMED);
+	if (nbbs_cas64(nbbs_summary(pool, chunk), sum,
+		     (s64)((u64)*sum | NBBS_SUM_ARMED))) {
+		*sum = (s64)((u64)*sum | NBBS_SUM_ARMED);
 		return true;
 	}
 	return false;
@@ -270,13 +310,13 @@ static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
  * nothing is lost, if a release wrote the summary since the arming.
  */
 static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
-			       int armed, unsigned int level, struct nbbs_ctx *ctx)
+			       s64 armed, unsigned int level, struct nbbs_ctx *ctx)
 {
 	if (nbbs_sum_bound(armed) <= level)
 		return;
 	ctx->atomics++;
 	/* Fully ordered, though only the comparison with @armed matters. */
-	if (nbbs_cas(nbbs_summary(pool, chunk), &armed,
+	if (nbbs_cas64(nbbs_summary(pool, chunk), &armed,
 		     nbbs_sum_next(armed, level)))
 		ctx->lowered++;
 }
@@ -289,29 +329,29 @@ static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
 static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 			      unsigned int freed, struct nbbs_ctx *ctx)
 {
-	atomic_t *sum = nbbs_summary(pool, leaf >> pool->chunk_shift);
-	int old;
+	atomic64_t *sum = nbbs_summary(pool, leaf >> pool->chunk_shift);
+	s64 old;
 
 	/*
 	 * Orders the release's tree updates before the read of the summary:
 	 * pairs with the fully ordered CAS in nbbs_summary_arm().
 	 */
 	smp_mb();
-	old = atomic_read(sum);
-	while (((u32)old & NBBS_SUM_ARMED) || nbbs_sum_bound(old) <= freed) {
+	old = atomic64_read(sum);
+	while (((u64)old & NBBS_SUM_ARMED) || nbbs_sum_bound(old) <= freed) {
 		ctx->atomics++;
 		/*
 		 * Fully ordered: before the release count, so a scan that
 		 * reads the count and then this summary sees the new bound.
 		 */
-		if (nbbs_cas(sum, &old,
+		if (nbbs_cas64(sum, &old,
 			     nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1)))) {
 			/*
 			 * Where the free block is, for the next scan of this
 			 * chunk to try first: a hint, racy by design.  Its
 			 * chunk-relative smallest block + 1, 0 for none.
 			 */
-			atomic_set(&sum[1], (int)((leaf & ~((1UL << freed) - 1) &
+			atomic64_set(&sum[1], (s64)((leaf & ~((1UL << freed) - 1) &
 						   ((1UL << pool->chunk_shift) - 1)) + 1));
 			return;
 		}
@@ -330,7 +370,7 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 				unsigned int level, struct nbbs_ctx *ctx)
 {
 	for (; level < pool->max_order; level++, n >>= 1) {
-		atomic_t *parent = nbbs_node(pool, n >> 1);
+		atomic64_t *parent = nbbs_node(pool, n >> 1);
 		u32 part = nbbs_part(n), coal = nbbs_coal(n);
 		/*
 		 * Acquire: when we find our mark already there and write
@@ -342,7 +382,7 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 		 * that announces here after it is ordered after that mark,
 		 * sees it, and will not clear ours.
 		 */
-		int old = atomic_read_acquire(parent);
+		s64 old = atomic64_read_acquire(parent);
 
 		for (;;) {
 			u32 st = nbbs_status(old);
@@ -359,12 +399,12 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 			 * (clearing COAL) must be seen by the announcing
 			 * release's CAS, which then fails.
 			 */
-			if (nbbs_cas(parent, &old,
+			if (nbbs_cas64(parent, &old,
 				     nbbs_next(old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed; decide on an acquire read. */
-			old = atomic_read_acquire(parent);
+			old = atomic64_read_acquire(parent);
 		}
 	}
 	return 0;
@@ -381,9 +421,9 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 			  struct nbbs_ctx *ctx)
 {
-	atomic_t *parent = nbbs_node(pool, child >> 1);
+	atomic64_t *parent = nbbs_node(pool, child >> 1);
 	u32 part = nbbs_part(child), coal = nbbs_coal(child);
-	int old = atomic_read(parent);
+	s64 old = atomic64_read(parent);
 
 	for (;;) {
 		if (!(nbbs_status(old) & part))
@@ -394,7 +434,7 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 		 * CAS that empties @child, so that any CPU that sees the
 		 * emptied child also sees the announcement.
 		 */
-		if (nbbs_cas(parent, &old,
+		if (nbbs_cas64(parent, &old,
 			     nbbs_next(old, nbbs_status(old) | coal)))
 			return;
 		ctx->conflicts++;
@@ -411,11 +451,11 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
  * announcement, when @n no longer holds @owned.
  */
 static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
-			unsigned int level, unsigned int top, int owned,
+			unsigned int level, unsigned int top, s64 owned,
 			unsigned int *freed, struct nbbs_ctx *ctx)
 {
-	atomic_t *node = nbbs_node(pool, n);
-	int empty = nbbs_next(owned, 0), seen;
+	atomic64_t *node = nbbs_node(pool, n);
+	s64 empty = nbbs_next(owned, 0), seen;
 
 	if (level < top)
 		nbbs_announce(pool, n, ctx);
@@ -425,12 +465,12 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 	 * next owner, whose claim of this node is an acquiring CAS.  Exactly
 	 * one of two racing frees of the same block gets past this CAS.
 	 */
-	for (seen = owned; !nbbs_cas(node, &seen, empty); )
+	for (seen = owned; !nbbs_cas64(node, &seen, empty); )
 		if (seen != owned)
 			return false;
 
 	for (; level < top; level++, n >>= 1) {
-		atomic_t *parent = nbbs_node(pool, n >> 1);
+		atomic64_t *parent = nbbs_node(pool, n >> 1);
 		u32 part = nbbs_part(n), coal = nbbs_coal(n);
 		/*
 		 * Acquire: the check of the child below must not be satisfied
@@ -438,7 +478,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 		 * over the parent's mark had marked the child first; seeing
 		 * the takeover here must imply seeing that mark there.
 		 */
-		int old = atomic_read_acquire(parent), new;
+		s64 old = atomic64_read_acquire(parent), new;
 		u32 st;
 
 		for (;;) {
@@ -455,7 +495,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			 * is enough: a changed value can only come from a CAS
 			 * after ours, and a stale read merely makes us retry.
 			 */
-			if (atomic_read(node) != empty)
+			if (atomic64_read(node) != empty)
 				goto out;
 			st = nbbs_status(old) & ~(part | coal);
 			if (!st && level + 1 < top)
@@ -468,11 +508,11 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			 * announcement and rewritten the parent.
 			 */
 			new = nbbs_next(old, st);
-			if (nbbs_cas(parent, &old, new))
+			if (nbbs_cas64(parent, &old, new))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed: re-read with acquire. */
-			old = atomic_read_acquire(parent);
+			old = atomic64_read_acquire(parent);
 		}
 		if (st)
 			goto out;	/* the buddy's side is still in use */
@@ -485,17 +525,15 @@ out:
 }
 
 /*
- * Completed releases on all CPUs that may matter to an allocation of
- * @order; a change means the tree gained space.  Blocks parked in a hot
- * pool count for the orders up to theirs: a parked block of a lower order
- * helps only by coalescing, which takes a release of its buddy (counted)
- * or the parking of its buddy, and the drain of a failing allocation gives
- * back every parked block whose buddy is free or parked.
+ * Completed releases on all CPUs; a change means the tree may have gained
+ * space.  A block parked in a hot pool counts as a release for every order:
+ * it helps an allocation of a higher order by coalescing once its buddy is
+ * free or parked, and the drain of a failing allocation then gives both
+ * back, but only if the count made that allocation scan and drain again.
  */
-static unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int order)
+static unsigned long nbbs_releases(const struct nbbs_pool *pool)
 {
 	unsigned long sum = 0;
-	unsigned int k;
 	int cpu;
 
 	/* Our tree reads so far come before the counts: see the caller. */
@@ -504,8 +542,6 @@ static unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int or
 		const struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
 
 		sum += READ_ONCE(pc->releases);
-		for (k = order; k < pool->hot_orders; k++)
-			sum += READ_ONCE(pc->parks[k]);
 	}
 	/*
 	 * Pairs with the smp_wmb() in nbbs_free(): a count read here comes
@@ -550,7 +586,7 @@ static unsigned long nbbs_covered(const struct nbbs_pool *pool, unsigned long n,
 		u32 st;
 
 		n >>= 1;
-		st = nbbs_status(atomic_read(nbbs_node(pool, n)));
+		st = nbbs_status(atomic64_read(nbbs_node(pool, n)));
 		if (st)
 			return st & NBBS_OCC ? n : 0;
 	}
@@ -580,10 +616,10 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 			 unsigned long *bidx, struct nbbs_ctx *ctx)
 {
 	unsigned long n = nbbs_heap(pool, level, idx);
-	atomic_t *node = nbbs_node(pool, n);
-	int old = atomic_read(node);
+	atomic64_t *node = nbbs_node(pool, n);
+	s64 old = atomic64_read(node);
 	unsigned long blocker;
-	int claimed, seen;
+	s64 claimed, seen;
 
 	if (nbbs_status(old))
 		return -EBUSY;
@@ -593,7 +629,7 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 	claimed = nbbs_next(old, NBBS_OCC);
 	ctx->atomics++;
 	/* Fully ordered: acquires the block from its last owner's release. */
-	for (seen = old; !nbbs_cas(node, &seen, claimed); ) {
+	for (seen = old; !nbbs_cas64(node, &seen, claimed); ) {
 		if (seen != old) {
 			ctx->conflicts++;
 			return -EBUSY;
@@ -626,7 +662,7 @@ covered:
  */
 static enum nbbs_free_result nbbs_tree_search(const struct nbbs_pool *pool,
 					      unsigned long leaf,
-					      unsigned int *level, int *word)
+					      unsigned int *level, s64 *word)
 {
 	unsigned int lvl;
 
@@ -637,7 +673,7 @@ static enum nbbs_free_result nbbs_tree_search(const struct nbbs_pool *pool,
 	 * missing mark ends the search early.
 	 */
 	for (lvl = pool->max_order; ; lvl--) {
-		*word = atomic_read(nbbs_node(pool, nbbs_heap(pool, lvl, leaf >> lvl)));
+		*word = atomic64_read(nbbs_node(pool, nbbs_heap(pool, lvl, leaf >> lvl)));
 		if (nbbs_status(*word) & NBBS_OCC)
 			break;
 		if (!lvl || !(nbbs_status(*word) & nbbs_part(leaf >> (lvl - 1))))
@@ -654,7 +690,7 @@ static enum nbbs_free_result nbbs_tree_find(const struct nbbs_pool *pool,
 					    unsigned long leaf,
 					    unsigned int *level)
 {
-	int word;
+	s64 word;
 
 	return nbbs_tree_search(pool, leaf, level, &word);
 }
@@ -667,7 +703,7 @@ static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 					    struct nbbs_ctx *ctx)
 {
 	enum nbbs_free_result res;
-	int word;
+	s64 word;
 
 	res = nbbs_tree_search(pool, leaf, level, &word);
 	if (res != NBBS_FREED)
@@ -682,7 +718,7 @@ static enum nbbs_free_result nbbs_tree_free(struct nbbs_pool *pool,
 static enum nbbs_node_state nbbs_tree_state(const struct nbbs_pool *pool,
 					    unsigned int level, unsigned long idx)
 {
-	u32 st = nbbs_status(atomic_read(nbbs_node(pool, nbbs_heap(pool, level, idx))));
+	u32 st = nbbs_status(atomic64_read(nbbs_node(pool, nbbs_heap(pool, level, idx))));
 
 	if (st & NBBS_OCC)
 		return NBBS_NODE_LIVE;
@@ -693,7 +729,7 @@ static inline int nbbs_try(struct nbbs_pool *pool, unsigned int level,
 			   unsigned long idx, unsigned int *blevel,
 			   unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_try(pool, level, idx, blevel, bidx, ctx);
 	return nbbs_tree_try(pool, level, idx, blevel, bidx, ctx);
 }
@@ -701,7 +737,7 @@ static inline int nbbs_try(struct nbbs_pool *pool, unsigned int level,
 static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
 					      unsigned int level, unsigned long idx)
 {
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_state(pool, level, idx);
 	return nbbs_tree_state(pool, level, idx);
 }
@@ -772,7 +808,7 @@ static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
  * Taking it then fails, or succeeds on a block that is parked for this
  * order at this place, which is as good as any.
  *
- * No false NULL: parking counts as a release of its order (pcpu->parks),
+ * No false NULL: parking counts as a release (pcpu->releases),
  * and a failing allocation reclaims the parked blocks that can help it
  * (nbbs_hot_helps()) before each comparison of the counters, so a block
  * parked during its pass makes it scan again (see nbbs_releases()).
@@ -831,7 +867,7 @@ static enum nbbs_free_result nbbs_find_live(const struct nbbs_pool *pool,
 					    unsigned long leaf,
 					    unsigned int *order)
 {
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_find(pool, leaf, order);
 	return nbbs_tree_find(pool, leaf, order);
 }
@@ -843,21 +879,30 @@ static enum nbbs_free_result nbbs_layout_free(struct nbbs_pool *pool,
 					      unsigned int *freed,
 					      struct nbbs_ctx *ctx)
 {
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_free(pool, leaf, level, freed, ctx);
 	return nbbs_tree_free(pool, leaf, level, freed, ctx);
 }
 
 /*
- * nbbs_hot_claimed - the tree just gave out block @idx of @order: it is
- * held now (NONE -> LIVE), so that its holder, and only it, may free it.
+ * nbbs_commit - the tree just gave out block @idx of @order, its climb
+ * done: it is held now, so that its holder, and only it, may free it.
+ * Orders that a hot pool caches move NONE -> LIVE; the others set the
+ * block's bit in pool->committed.  Until then the node's OCC is only a
+ * claim, which may still be rolled back: a free that meets it is refused.
  */
-static void nbbs_hot_claimed(struct nbbs_pool *pool, unsigned int order,
-			     unsigned long idx, struct nbbs_ctx *ctx)
+static void nbbs_commit(struct nbbs_pool *pool, unsigned int order,
+			unsigned long idx, struct nbbs_ctx *ctx)
 {
-	if (order < pool->hot_orders)
+	NBBS_HOOK(commit);
+	if (order < pool->hot_orders) {
 		WARN_ON_ONCE(nbbs_hot_swap(pool, order, idx << order, NBBS_HOT_NONE,
 					   NBBS_HOT_LIVE, ctx) != NBBS_HOT_NONE);
+		return;
+	}
+	ctx->atomics++;
+	/* Unordered: the block reaches its holder through our return. */
+	set_bit(idx << order, pool->committed);
 }
 
 /*
@@ -1028,14 +1073,15 @@ static bool nbbs_hot_fill_slot(struct nbbs_pool *pool, unsigned int order,
 
 /*
  * nbbs_hot_release - release the live block of @order at @leaf in a hot
- * pool: park it on this CPU (*@parked), or, with no slot free, release it
- * in the tree.
+ * pool: park it on this CPU (*@parked) if @slots allows, or, with no slot
+ * free, release it in the tree.
  */
 static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 					      unsigned int order, unsigned long leaf,
-					      bool *parked, struct nbbs_ctx *ctx)
+					      bool slots, bool *parked,
+					      struct nbbs_ctx *ctx)
 {
-	unsigned int i = this_cpu_read(pool->pcpu->hot_top[order]);
+	unsigned int i = slots ? this_cpu_read(pool->pcpu->hot_top[order]) : NBBS_HOT_SLOTS;
 	unsigned long to = i < NBBS_HOT_SLOTS ? NBBS_HOT_CACHED : NBBS_HOT_NONE;
 
 	switch (nbbs_hot_swap(pool, order, leaf, NBBS_HOT_LIVE, to, ctx)) {
@@ -1054,7 +1100,7 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 		 * block.
 		 */
 		smp_wmb();
-		this_cpu_inc(pool->pcpu->parks[order]);
+		this_cpu_inc(pool->pcpu->releases);
 		*parked = true;
 		return NBBS_FREED;
 	}
@@ -1106,10 +1152,10 @@ static unsigned long nbbs_busy_run(const struct nbbs_pool *pool,
 {
 	unsigned long n = 0;
 
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_busy_run(pool, level, idx, max);
 	while (n < max &&
-	       nbbs_status(atomic_read(nbbs_node(pool, nbbs_heap(pool, level, idx + n)))))
+	       nbbs_status(atomic64_read(nbbs_node(pool, nbbs_heap(pool, level, idx + n)))))
 		n++;
 	return n;
 }
@@ -1122,7 +1168,7 @@ static bool nbbs_try_hint(struct nbbs_pool *pool, unsigned int level,
 			  unsigned long chunk, unsigned long *found,
 			  struct nbbs_ctx *ctx)
 {
-	int hint = atomic_read(&nbbs_summary(pool, chunk)[1]);
+	s64 hint = atomic64_read(&nbbs_summary(pool, chunk)[1]);
 	unsigned long idx, bidx;
 	unsigned int blevel;
 
@@ -1165,7 +1211,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 	unsigned long arm_after = min(cmask + 1, (unsigned long)NBBS_SUM_ARM_AFTER);
 	unsigned long i = 0, end = count, chunk = ULONG_MAX, fails = 0;
 	bool armed = false;
-	int sum = 0;
+	s64 sum = 0;
 
 	for (;;) {
 		unsigned long idx = (start + i) & (count - 1);
@@ -1175,7 +1221,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 
 		/* Also when a skip jumped past the end before the probe point. */
 		if (releases && (i >= probe || i >= end)) {
-			*releases = nbbs_releases(pool, level);
+			*releases = nbbs_releases(pool);
 			releases = NULL;
 			end = i + count;
 		}
@@ -1189,7 +1235,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 			 * Acquire: a release that raised the bound had made its
 			 * tree updates, and this chunk's node reads come after.
 			 */
-			sum = atomic_read_acquire(nbbs_summary(pool, chunk));
+			sum = atomic64_read_acquire(nbbs_summary(pool, chunk));
 			if (nbbs_sum_bound(sum) > level &&
 			    nbbs_try_hint(pool, level, chunk, found, ctx))
 				return true;
@@ -1199,7 +1245,7 @@ static bool nbbs_scan(struct nbbs_pool *pool, unsigned int level,
 				 * bracketing read now rather than a turn later.
 				 */
 				if (releases) {
-					*releases = nbbs_releases(pool, level);
+					*releases = nbbs_releases(pool);
 					releases = NULL;
 					end = i + count;
 				}
@@ -1274,35 +1320,41 @@ static void nbbs_warn_null_pool(const char *fn)
 	WARN_ONCE(1, "nbbs: invalid pool NULL passed to %s\n", fn);
 }
 
-/**
- * nbbs_alloc() - allocate a block of 2^order smallest blocks
- * @pool: the pool to allocate from
- * @order: log2 of the number of smallest blocks wanted, 0 .. max_order
- *
- * Lock-free; callable from any context.  The block is aligned to its size
- * relative to the pool's base.
- *
- * Return: the block's first byte, or NULL when @pool is NULL, @order is out
- * of range, or no block of that order is free (see the file comment for the
- * exact promise).
+/*
+ * nbbs_nmi_refused - a call from NMI context where nbbs is not safe there:
+ * without NMI-safe cmpxchg (CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG) an NMI that
+ * interrupts a CAS on the same word may deadlock or corrupt it.  Warned
+ * once, counted (nmi_refused), and the call changes nothing.
  */
-void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
+static bool nbbs_nmi_refused(struct nbbs_pool *pool)
+{
+	if (likely(!in_nmi()) || nbbs_nmi_cmpxchg_safe())
+		return false;
+	this_cpu_inc(pool->pcpu->stats.nmi_refused);
+	WARN_ONCE(1, "nbbs: called from NMI, where this architecture's cmpxchg is not safe\n");
+	return true;
+}
+
+/*
+ * May this call use the per-CPU slots of a hot pool?  Not from an NMI where
+ * this_cpu operations are load/op/store sequences: the NMI could overwrite
+ * a slot that the interrupted code is changing, and the block in it would
+ * be lost.  Such calls go to the tree, as when the slots are full or empty.
+ */
+static inline bool nbbs_slots_usable(void)
+{
+	return likely(!in_nmi()) || nbbs_nmi_pcpu_safe();
+}
+
+/* nbbs_alloc() with preemption off and the arguments checked. */
+static void *nbbs_alloc_block(struct nbbs_pool *pool, unsigned int order)
 {
 	struct nbbs_ctx ctx = { 0 };
 	unsigned long start, n = 0, seen = 0, now;
 	unsigned int pass;
 	bool ok;
 
-	if (unlikely(!pool)) {
-		nbbs_warn_null_pool(__func__);
-		return NULL;
-	}
-	if (unlikely(order > pool->max_order)) {
-		this_cpu_inc(pool->pcpu->stats.alloc_bad_order);
-		return NULL;
-	}
-
-	if (order < pool->hot_orders) {
+	if (order < pool->hot_orders && nbbs_slots_usable()) {
 		/* Take a block this CPU parked for the order, if any. */
 		unsigned long slot = nbbs_hot_pop(pool, order, &ctx);
 
@@ -1323,8 +1375,9 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 		/* Parked blocks are not in the tree: give them back first. */
 		if (pool->hot_orders)
 			drained = nbbs_hot_drain(pool, order, &ctx);
+		NBBS_HOOK(alloc_recount);
 		/* A full turn failed with no release completing: none is free. */
-		now = nbbs_releases(pool, order);
+		now = nbbs_releases(pool);
 		if (now == seen)
 			break;
 		if (pass == NBBS_SCAN_PASSES) {
@@ -1338,7 +1391,7 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 		ok = nbbs_scan(pool, order, start, NULL, &n, &ctx);
 	}
 	if (ok)
-		nbbs_hot_claimed(pool, order, n, &ctx);
+		nbbs_commit(pool, order, n, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.alloc_atomics);
 	if (!ok) {
 		this_cpu_inc(pool->pcpu->stats.alloc_fail[order]);
@@ -1348,23 +1401,100 @@ void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
 	this_cpu_inc(pool->pcpu->stats.alloc[order]);
 	return (char *)pool->base + (n << (order + pool->min_shift));
 }
+
+/**
+ * nbbs_alloc() - allocate a block of 2^order smallest blocks
+ * @pool: the pool to allocate from
+ * @order: log2 of the number of smallest blocks wanted, 0 .. max_order
+ *
+ * The block is aligned to its size relative to the pool's base.
+ *
+ * Context: Any context: task, softirq, hardirq, and NMI where the
+ * architecture has NMI-safe cmpxchg (elsewhere an NMI call is refused:
+ * NULL, counted in nmi_refused).  Lock-free; disables preemption, not
+ * interrupts, for the length of the call.
+ *
+ * Return: the block's first byte, or NULL when @pool is NULL, @order is out
+ * of range, or no block of that order is free (see the file comment for the
+ * exact promise).
+ */
+void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order)
+{
+	void *block = NULL;
+
+	if (unlikely(!pool)) {
+		nbbs_warn_null_pool(__func__);
+		return NULL;
+	}
+	preempt_disable();
+	if (unlikely(order > pool->max_order))
+		this_cpu_inc(pool->pcpu->stats.alloc_bad_order);
+	else if (!nbbs_nmi_refused(pool))
+		block = nbbs_alloc_block(pool, order);
+	preempt_enable();
+	return block;
+}
 EXPORT_SYMBOL_GPL(nbbs_alloc);
 
 static const char * const nbbs_free_reasons[] = {
+	[NBBS_FREE_OUTSIDE] = "outside the pool",
+	[NBBS_FREE_MISALIGNED] = "misaligned",
 	[NBBS_FREE_NOT_LIVE] = "not a live block",
 	[NBBS_FREE_INTERIOR] = "inside a live block",
 	[NBBS_FREE_RACED] = "freed concurrently",
 	[NBBS_FREE_CACHED] = "freed already",
+	[NBBS_FREE_UNCOMMITTED] = "not handed out (freed already, or still being allocated)",
 };
 
-static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why)
+static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr,
+			     enum nbbs_free_result why)
 {
 	this_cpu_inc(pool->pcpu->stats.invalid_free);
 	if (!test_and_set_bit(0, &pool->warned))
-		WARN(1, "nbbs: invalid free of %p: %s\n", addr, why);
+		WARN(1, "nbbs: invalid free of %p: %s\n", addr, nbbs_free_reasons[why]);
 	else
-		pr_warn_ratelimited("invalid free of %p: %s\n", addr, why);
+		pr_warn_ratelimited("invalid free of %p: %s\n", addr, nbbs_free_reasons[why]);
 	return -EINVAL;
+}
+
+/*
+ * nbbs_free_block - release the block that starts at smallest block @leaf,
+ * with preemption off; its order in *@level.
+ */
+static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
+					     unsigned long leaf,
+					     unsigned int *level,
+					     struct nbbs_ctx *ctx)
+{
+	enum nbbs_free_result res = nbbs_find_live(pool, leaf, level);
+	unsigned int freed = 0;
+	bool parked = false;
+
+	if (res != NBBS_FREED)
+		return res;
+	if (*level < pool->hot_orders) {
+		res = nbbs_hot_release(pool, *level, leaf, nbbs_slots_usable(),
+				       &parked, ctx);
+		if (parked)
+			this_cpu_inc(pool->pcpu->stats.hot_frees);
+		return res;
+	}
+	NBBS_HOOK(free_found);
+	/*
+	 * Only a committed block may be freed, once: a claim whose climb is
+	 * still running, or that is being rolled back, has no bit yet.  Fully
+	 * ordered; pairs with the set_bit() of nbbs_commit() through the
+	 * holder's hand-over of the block.
+	 */
+	ctx->atomics++;
+	if (!test_and_clear_bit(leaf, pool->committed))
+		return NBBS_FREE_UNCOMMITTED;
+	/* The bit made us its only releaser: the tree release cannot fail. */
+	res = nbbs_layout_free(pool, leaf, level, &freed, ctx);
+	if (WARN_ON_ONCE(res != NBBS_FREED))
+		return res;
+	nbbs_publish(pool, leaf, freed, ctx);
+	return NBBS_FREED;
 }
 
 /**
@@ -1372,21 +1502,25 @@ static int nbbs_invalid_free(struct nbbs_pool *pool, void *addr, const char *why
  * @pool: the pool the block came from
  * @addr: the block's first byte, or NULL
  *
- * The block's order is found in the tree.  Lock-free; callable from any
- * context.  A pointer that is not the start of a live block of @pool (a
- * double free, an interior, misaligned or foreign pointer) changes nothing:
- * it is counted in the pool's invalid_free statistic and reported, with a
- * backtrace the first time for each pool.
+ * The block's order is found in the tree.  A pointer that is not the start
+ * of a block that nbbs_alloc() handed out and that is still live (a double
+ * free, an interior, misaligned or foreign pointer, a block still being
+ * allocated) changes nothing: it is counted in the pool's invalid_free
+ * statistic and reported, with a backtrace the first time for each pool.
  *
- * Return: 0 on success or when @addr is NULL, -EINVAL for an invalid pointer
- * or a NULL @pool.
+ * Context: Any context, as nbbs_alloc() (an NMI call where cmpxchg is not
+ * NMI-safe returns -EINVAL and is counted in nmi_refused).  Lock-free;
+ * disables preemption, not interrupts, for the length of the call.
+ *
+ * Return: 0 on success or when @addr is NULL, -EINVAL for an invalid pointer,
+ * a NULL @pool or a refused NMI call.
  */
 int nbbs_free(struct nbbs_pool *pool, void *addr)
 {
 	struct nbbs_ctx ctx = { 0 };
 	enum nbbs_free_result res;
-	unsigned int level = 0, freed = 0;
-	unsigned long off, leaf;
+	unsigned int level = 0;
+	unsigned long off;
 
 	if (!addr)
 		return 0;
@@ -1396,35 +1530,22 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 	}
 	off = (unsigned long)addr - (unsigned long)pool->base;
 	if ((unsigned long)addr < (unsigned long)pool->base || off >= pool->size)
-		return nbbs_invalid_free(pool, addr, "outside the pool");
+		return nbbs_invalid_free(pool, addr, NBBS_FREE_OUTSIDE);
 	if (off & ((1UL << pool->min_shift) - 1))
-		return nbbs_invalid_free(pool, addr, "misaligned");
+		return nbbs_invalid_free(pool, addr, NBBS_FREE_MISALIGNED);
 
-	leaf = off >> pool->min_shift;
-	if (pool->hot_orders) {
-		bool parked = false;
-
-		res = nbbs_find_live(pool, leaf, &level);
-		if (res != NBBS_FREED || level < pool->hot_orders) {
-			if (res == NBBS_FREED)
-				res = nbbs_hot_release(pool, level, leaf, &parked, &ctx);
-			nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
-			if (res != NBBS_FREED)
-				return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
-			if (parked)
-				this_cpu_inc(pool->pcpu->stats.hot_frees);
-			this_cpu_inc(pool->pcpu->stats.free[level]);
-			return 0;
-		}
+	preempt_disable();
+	if (nbbs_nmi_refused(pool)) {
+		preempt_enable();
+		return -EINVAL;
 	}
-	res = nbbs_layout_free(pool, leaf, &level, &freed, &ctx);
-	if (res != NBBS_FREED) {
-		nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
-		return nbbs_invalid_free(pool, addr, nbbs_free_reasons[res]);
-	}
-	nbbs_publish(pool, leaf, freed, &ctx);
+	res = nbbs_free_block(pool, off >> pool->min_shift, &level, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
-	this_cpu_inc(pool->pcpu->stats.free[level]);
+	if (res == NBBS_FREED)
+		this_cpu_inc(pool->pcpu->stats.free[level]);
+	preempt_enable();
+	if (res != NBBS_FREED)
+		return nbbs_invalid_free(pool, addr, res);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(nbbs_free);
@@ -1469,9 +1590,14 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		return ERR_PTR(-EINVAL);
 	if ((unsigned long)base + size - 1 < (unsigned long)base)
 		return ERR_PTR(-EINVAL);
+	/* Blocks are aligned to their size from @base: at least it must be. */
+	if ((unsigned long)base & ((1UL << min_shift) - 1))
+		return ERR_PTR(-EINVAL);
 	if (flags & ~(NBBS_POOL_TREE | NBBS_POOL_PACKED | NBBS_POOL_HOT) ||
 	    (flags & NBBS_POOL_TREE && flags & NBBS_POOL_PACKED))
 		return ERR_PTR(-EINVAL);
+	if (flags & NBBS_POOL_PACKED && !NBBS_HAVE_PACKED)
+		return ERR_PTR(-EOPNOTSUPP);
 
 	pool = nbbs_meta_alloc(kzalloc(sizeof(*pool), gfp));
 	if (!pool)
@@ -1489,7 +1615,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	else
 		pool->variant = NBBS_VARIANT_DEFAULT;
 
-	if (pool->variant == NBBS_VARIANT_PACKED) {
+	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED) {
 		err = nbbs_packed_init(pool, gfp);
 		if (err)
 			goto fail;
@@ -1511,7 +1637,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	if (!pool->summary)
 		goto fail;
 	for (step = 0; step < nr_leaves >> pool->chunk_shift; step++)
-		atomic_set(nbbs_summary(pool, step), max_order + 1);
+		atomic64_set(nbbs_summary(pool, step), max_order + 1);
 	if (flags & NBBS_POOL_HOT) {
 		pool->hot_orders = min(max_order + 1, (unsigned int)NBBS_HOT_ORDERS);
 		for (i = 0, step = 0; i < pool->hot_orders; i++) {
@@ -1524,6 +1650,10 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		if (!pool->hot_state)
 			goto fail;
 	}
+	pool->committed = nbbs_meta_alloc(kvcalloc(BITS_TO_LONGS(nr_leaves),
+						   sizeof(*pool->committed), gfp));
+	if (!pool->committed)
+		goto fail;
 	pool->pcpu = nbbs_meta_alloc(alloc_percpu_gfp(struct nbbs_pcpu, gfp));
 	if (!pool->pcpu)
 		goto fail;
@@ -1536,9 +1666,11 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	return pool;
 
 fail:
+	kvfree(pool->committed);
 	kvfree(pool->hot_state);
 	kvfree(pool->summary);
-	nbbs_packed_fini(pool);
+	if (NBBS_HAVE_PACKED)
+		nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
 	return ERR_PTR(err);
@@ -1727,9 +1859,11 @@ void nbbs_pool_destroy(struct nbbs_pool *pool)
 	if (live)
 		pr_warn("pool %p destroyed with %lu live blocks\n", pool, live);
 	free_percpu(pool->pcpu);
+	kvfree(pool->committed);
 	kvfree(pool->hot_state);
 	kvfree(pool->summary);
-	nbbs_packed_fini(pool);
+	if (NBBS_HAVE_PACKED)
+		nbbs_packed_fini(pool);
 	kvfree(pool->nodes);
 	kfree(pool);
 }
@@ -1798,6 +1932,7 @@ size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
 						 2 * (pool->nr_leaves >>
 						      (pool->hot_orders - 1))) *
 		sizeof(*pool->hot_state) : 0) +
+	       BITS_TO_LONGS(pool->nr_leaves) * sizeof(*pool->committed) +
 	       num_possible_cpus() * sizeof(struct nbbs_pcpu);
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);

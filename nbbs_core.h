@@ -86,10 +86,11 @@ struct nbbs_info {
  *                  block of the wanted order was free there
  * @chunks_lowered: chunk summaries lowered after a scan found nothing
  * @invalid_free: nbbs_free() calls refused with -EINVAL
- * @hot_allocs: allocations served from the CPU's cached block (NBBS_POOL_HOT)
- * @hot_frees: releases kept as the CPU's cached block (NBBS_POOL_HOT)
- * @hot_reclaims: cached blocks given back to the tree: pushed out by a newer
- *                one, or taken by nbbs_pool_drain() or a failing allocation
+ * @nmi_refused: calls from NMI refused where cmpxchg is not NMI-safe
+ * @hot_allocs: allocations served from a block this CPU parked (NBBS_POOL_HOT)
+ * @hot_frees: releases that parked the block on this CPU (NBBS_POOL_HOT)
+ * @hot_reclaims: parked blocks given back to the tree by nbbs_pool_drain()
+ *                or a failing allocation
  * @alloc_atomics: atomic read-modify-write operations spent in nbbs_alloc()
  * @free_atomics: atomic read-modify-write operations spent in nbbs_free()
  *
@@ -108,6 +109,7 @@ struct nbbs_stats {
 	u64 chunks_skipped;
 	u64 chunks_lowered;
 	u64 invalid_free;
+	u64 nmi_refused;
 	u64 hot_allocs;
 	u64 hot_frees;
 	u64 hot_reclaims;

@@ -35,8 +35,8 @@
  *   alloc, free, alloc_fail   totals over all orders
  *   alloc_bad_order           allocations refused for an out-of-range order
  *   cas_conflicts, rollbacks, scan_restarts, scan_giveups, chunks_skipped,
- *   chunks_lowered, invalid_free, hot_allocs, hot_frees, hot_reclaims,
- *   alloc_atomics, free_atomics
+ *   chunks_lowered, invalid_free, nmi_refused, hot_allocs, hot_frees,
+ *   hot_reclaims, alloc_atomics, free_atomics
  *                             as in struct nbbs_stats (nbbs_core.h)
  *   atomics_per_alloc         alloc_atomics per nbbs_alloc() call, failed
  *                             ones included, with two decimals
@@ -172,6 +172,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "chunks_skipped %llu\n", st->chunks_skipped);
 	seq_printf(m, "chunks_lowered %llu\n", st->chunks_lowered);
 	seq_printf(m, "invalid_free %llu\n", st->invalid_free);
+	seq_printf(m, "nmi_refused %llu\n", st->nmi_refused);
 	seq_printf(m, "hot_allocs %llu\n", st->hot_allocs);
 	seq_printf(m, "hot_frees %llu\n", st->hot_frees);
 	seq_printf(m, "hot_reclaims %llu\n", st->hot_reclaims);

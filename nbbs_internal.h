@@ -13,12 +13,13 @@
 #define _NBBS_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 
 #include "nbbs_core.h"
 
 /* Rows of four levels in the packed layout: enough for NBBS_ORDER_LIMIT. */
-#define NBBS_PACKED_ROWS	(NBBS_ORDER_LIMIT / 4 + 1)
+#define NBBS_PACKED_ROWS	(NBBS_ORDER_LIMIT / 3 + 1)
 
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
@@ -30,7 +31,6 @@ struct nbbs_pcpu {
 	unsigned int hot_top[NBBS_HOT_ORDERS];
 	/* Per order, bit i set while slot i may name a block: see drain. */
 	unsigned int hot_mask[NBBS_HOT_ORDERS];
-	unsigned long parks[NBBS_HOT_ORDERS];	/* blocks parked, per order */
 	unsigned long hot[NBBS_HOT_ORDERS][NBBS_HOT_SLOTS];
 	struct nbbs_stats stats;
 };
@@ -59,11 +59,13 @@ struct nbbs_pcpu {
  * @hot_orders: orders below this are cached per CPU (NBBS_POOL_HOT), else 0
  * @hot_first: first bit in @hot_state of each cached order's blocks
  * @hot_state: two bits per block of each cached order, see nbbs_hot_swap()
+ * @committed: one bit per smallest block: a block of an order that is not
+ *             cached per CPU starts there and was handed out (nbbs_commit())
  * @pcpu: per-CPU scan hints and counters; written only by their own CPU
  * @warned: bit 0 set once an invalid free was reported with a backtrace
  *
- * Everything but the node words, @summary, @hot_state, @pcpu and @warned
- * is written once at creation.
+ * Everything but the node words, @summary, @hot_state, @committed, @pcpu
+ * and @warned is written once at creation.
  */
 struct nbbs_pool {
 	void *base;
@@ -75,16 +77,17 @@ struct nbbs_pool {
 	unsigned long nr_leaves;
 	unsigned long first_node;
 	unsigned long nr_nodes;
-	atomic_t *nodes;
+	atomic64_t *nodes;
 	unsigned int rows;
 	unsigned long row_start[NBBS_PACKED_ROWS];
 	unsigned long nr_words;
 	atomic_long_t *words;
 	unsigned int chunk_shift;
-	atomic_t *summary;
+	atomic64_t *summary;
 	unsigned int hot_orders;
 	unsigned long hot_first[NBBS_HOT_ORDERS];
 	atomic_long_t *hot_state;
+	unsigned long *committed;
 	struct nbbs_pcpu __percpu *pcpu;
 	unsigned long warned;
 };
@@ -121,6 +124,9 @@ enum nbbs_free_result {
 	NBBS_FREE_INTERIOR,	/* inside a live block, not at its start */
 	NBBS_FREE_RACED,	/* the block was freed concurrently */
 	NBBS_FREE_CACHED,	/* the block was freed already: a CPU caches it */
+	NBBS_FREE_UNCOMMITTED,	/* OCC, but not handed out (or freed already) */
+	NBBS_FREE_OUTSIDE,	/* not in the pool's range */
+	NBBS_FREE_MISALIGNED,	/* not at a smallest block's start */
 };
 
 /*
@@ -158,8 +164,40 @@ static inline bool nbbs_fault_alloc(void)
  */
 #define nbbs_meta_alloc(expr)	(nbbs_fault_alloc() ? NULL : (expr))
 
-#define nbbs_cas(v, old, new) \
-	(!nbbs_fault_cas() && atomic_try_cmpxchg(v, old, new))
+/*
+ * Hook points: named places in the protocol where a userspace test build
+ * (-DNBBS_HOOKS, user/interleave_nbbs_core.c) stops one call while others
+ * run, to replay an interleaving exactly.  Nothing in other builds.
+ */
+#ifdef NBBS_HOOKS
+void nbbs_hook(const char *name);
+#define NBBS_HOOK(name)	nbbs_hook(#name)
+#else
+#define NBBS_HOOK(name)	do { } while (0)
+#endif
+
+/*
+ * NMI: calls are refused where cmpxchg is not NMI-safe, and the per-CPU
+ * slots of hot pools are used only where this_cpu operations are single
+ * instructions (x86).  The userspace shim sets its own.
+ */
+#ifndef nbbs_nmi_cmpxchg_safe
+#ifdef CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG
+#define nbbs_nmi_cmpxchg_safe()	true
+#else
+#define nbbs_nmi_cmpxchg_safe()	false
+#endif
+#endif
+#ifndef nbbs_nmi_pcpu_safe
+#ifdef CONFIG_X86
+#define nbbs_nmi_pcpu_safe()	true
+#else
+#define nbbs_nmi_pcpu_safe()	false
+#endif
+#endif
+
+#define nbbs_cas64(v, old, new) \
+	(!nbbs_fault_cas() && atomic64_try_cmpxchg(v, old, new))
 #define nbbs_cas_long(v, old, new) \
 	(!nbbs_fault_cas() && atomic_long_try_cmpxchg(v, old, new))
 
@@ -178,6 +216,11 @@ static inline bool nbbs_fault_alloc(void)
  * busy_run: how many nodes of @level from @idx on (at most @max) a read
  *        shows in use or covered, for the scan to pass over.
  */
+#if BITS_PER_LONG == 64
+#define NBBS_HAVE_PACKED	1
+#else
+#define NBBS_HAVE_PACKED	0	/* nbbs_packed.c is not built */
+#endif
 int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
 enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,

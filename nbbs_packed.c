@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packed layout of the nbbs buddy tree: four levels in one 64-bit word.
+ * The packed layout of the nbbs buddy tree: three levels in one 64-bit word.
  *
- * The levels 0 .. max_order are cut into rows of four: row j holds levels
- * 4j .. 4j + 3.  A word of row j is the subtree of height four under one node
- * of level 4j + 3, numbered locally in heap order:
+ * The levels 0 .. max_order are cut into rows of three: row j holds levels
+ * 3j .. 3j + 2.  A word of row j is the subtree of height three under one
+ * node of level 3j + 2, numbered locally in heap order:
  *
- *                         1                    level 4j + 3
- *                 2               3            level 4j + 2
- *             4       5       6       7        level 4j + 1
- *            8 9   10 11   12 13   14 15       level 4j      (bottom)
+ *                 1                level 3j + 2
+ *         2               3        level 3j + 1
+ *     4       5       6       7    level 3j      (bottom)
  *
  * Levels above max_order (or above the whole arena) that a top-row word
  * would hold do not exist: their local nodes are never allocated, and a
@@ -17,13 +16,20 @@
  *
  * Bits of a word:
  *
- *   0 .. 14    OCC of local node 1 .. 15 (bit b - 1)
- *   15 .. 46   rows above 0 only: four bits per bottom node b, at
- *              15 + 4 * (b - 8): PART_L, PART_R, COAL_L, COAL_R for the
+ *   0 .. 6     OCC of local node 1 .. 7 (bit b - 1)
+ *   7 .. 22    rows above 0 only: four bits per bottom node b, at
+ *              7 + 4 * (b - 4): PART_L, PART_R, COAL_L, COAL_R for the
  *              two words of row j - 1 under it
- *   47 .. 63   version of a word of row j > 0
- *   15 .. 63   version of a word of row 0, whose bottom nodes are the
- *              smallest blocks and have no children to mark
+ *   23 .. 63   version of a word of row j > 0: 41 bits
+ *   7 .. 63    version of a word of row 0: 57 bits; its bottom nodes are
+ *              the smallest blocks and have no children to mark
+ *
+ * The version is what keeps a release's CAS on the word above from
+ * succeeding on a word that changed and changed back (see "Versions" in
+ * nbbs_core.c): a wrap takes 2^41 successful CAS on one word, which at one
+ * CAS per nanosecond is more than half an hour of nothing but writes to
+ * that word, during a single stall of one call with preemption off.  Rows
+ * of four levels, as before, left 17 bits: 5 ms of work.
  *
  * Inside a word nothing needs a partial mark: whether a local node's subtree
  * is in use can be read off the OCC bits below it and the PART bits of the
@@ -37,8 +43,8 @@
  * word of level k plus at most one per row above it, and a release about
  * twice that, instead of one or two per level.
  *
- * With 4 KiB blocks the words of row 0 cost one byte per smallest block;
- * all rows together about 1.07 bytes, 0.026% of the arena.
+ * With 4 KiB blocks the words of row 0 cost two bytes per smallest block;
+ * all rows together about 2.3 bytes, 0.06% of the arena.
  */
 #define pr_fmt(fmt) "nbbs: " fmt
 
@@ -50,38 +56,24 @@
 
 #include "nbbs_internal.h"
 
-#define PK_OCC_ALL	0x7fffUL			/* OCC of local 1..15 */
-#define PK_STATUS	0x7fffffffffffUL		/* bits 0..46 */
-#define PK_VERSION_ONE	BIT(47)
-#define PK_VERSION_ONE_ROW0	BIT(15)
+#define PK_LEVELS	3				/* levels per row */
+#define PK_OCC_ALL	0x7fUL				/* OCC of local 1..7 */
+#define PK_STATUS	0x7fffffUL			/* bits 0..22 */
+#define PK_VERSION_ONE	BIT_ULL(23)
+#define PK_VERSION_ONE_ROW0	BIT_ULL(7)
 
 /*
  * For local node b: the bits that say its subtree is in use (its OCC, the
  * OCC of its local descendants, the marks of the bottom nodes under it),
  * and the OCC bits of its local ancestors.
  */
-static const unsigned long pk_sub[16] = {
-	[1] = 0x00007fffffffffffUL,
-	[2] = 0x000000007fff879aUL,
-	[3] = 0x00007fff80007864UL,
-	[4] = 0x00000000007f8188UL,
-	[5] = 0x000000007f800610UL,
-	[6] = 0x0000007f80001820UL,
-	[7] = 0x00007f8000006040UL,
-	[8] = 0x0000000000078080UL,
-	[9] = 0x0000000000780100UL,
-	[10] = 0x0000000007800200UL,
-	[11] = 0x0000000078000400UL,
-	[12] = 0x0000000780000800UL,
-	[13] = 0x0000007800001000UL,
-	[14] = 0x0000078000002000UL,
-	[15] = 0x0000780000004000UL,
+static const unsigned long pk_sub[8] = {
+	[1] = 0x7fffff, [2] = 0x007f9a, [3] = 0x7f8064,
+	[4] = 0x000788, [5] = 0x007810, [6] = 0x078020, [7] = 0x780040,
 };
 
-static const unsigned long pk_anc[16] = {
+static const unsigned long pk_anc[8] = {
 	[2] = 0x1, [3] = 0x1, [4] = 0x3, [5] = 0x3, [6] = 0x5, [7] = 0x5,
-	[8] = 0xb, [9] = 0xb, [10] = 0x13, [11] = 0x13,
-	[12] = 0x25, [13] = 0x25, [14] = 0x45, [15] = 0x45,
 };
 
 /* pk_sub[] for a word of @row: row 0 has no marks, its high bits are version. */
@@ -98,12 +90,12 @@ static inline unsigned long pk_occ(unsigned int b)
 /* PART and COAL of bottom node @b for the child word on @side (0 left). */
 static inline unsigned long pk_part(unsigned int b, unsigned int side)
 {
-	return 1UL << (15 + 4 * (b - 8) + side);
+	return 1UL << (7 + 4 * (b - 4) + side);
 }
 
 static inline unsigned long pk_coal(unsigned int b, unsigned int side)
 {
-	return 1UL << (15 + 4 * (b - 8) + 2 + side);
+	return 1UL << (7 + 4 * (b - 4) + 2 + side);
 }
 
 static inline unsigned long pk_status(unsigned int row, long word)
@@ -130,9 +122,9 @@ static inline atomic_long_t *pk_word(const struct nbbs_pool *pool,
 static inline void pk_locate(unsigned int level, unsigned long idx,
 			     unsigned int *row, unsigned long *w, unsigned int *b)
 {
-	unsigned int r = 3 - (level & 3);	/* local depth in the word */
+	unsigned int r = PK_LEVELS - 1 - level % PK_LEVELS;	/* local depth */
 
-	*row = level >> 2;
+	*row = level / PK_LEVELS;
 	*w = idx >> r;
 	*b = (1U << r) | (unsigned int)(idx & ((1UL << r) - 1));
 }
@@ -143,7 +135,7 @@ static inline void pk_name(unsigned int row, unsigned long w, unsigned int b,
 {
 	unsigned int r = ilog2(b);
 
-	*level = 4 * row + 3 - r;
+	*level = PK_LEVELS * row + PK_LEVELS - 1 - r;
 	*idx = (w << r) | (b - (1UL << r));
 }
 
@@ -151,8 +143,8 @@ static inline void pk_name(unsigned int row, unsigned long w, unsigned int b,
 static inline void pk_up(unsigned long w, unsigned long *pw, unsigned int *pb,
 			 unsigned int *side)
 {
-	*pw = w >> 4;
-	*pb = 8 | (unsigned int)((w >> 1) & 7);
+	*pw = w >> PK_LEVELS;
+	*pb = 4 | (unsigned int)((w >> 1) & 3);
 	*side = w & 1;
 }
 
@@ -209,7 +201,7 @@ static unsigned int pk_free_level(const struct nbbs_pool *pool, unsigned int row
 	}
 	if (!top)
 		return floor;
-	return min(4 * row + 3 - ilog2(top), pool->max_order);
+	return min(PK_LEVELS * row + PK_LEVELS - 1 - ilog2(top), pool->max_order);
 }
 
 /*
@@ -275,7 +267,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 			break;
 		ctx->conflicts++;
 	}
-	*freed = pk_free_level(pool, row, st, b, 4 * row + 3 - ilog2(b));
+	*freed = pk_free_level(pool, row, st, b, PK_LEVELS * row + PK_LEVELS - 1 - ilog2(b));
 
 	while (!st && row < top) {
 		unsigned long pw, part, coal;
@@ -355,7 +347,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 	}
 
 	/* Climb: mark the bottom node above each word, as nbbs_climb() does. */
-	for (; row + 1 < pool->rows; row++, w >>= 4) {
+	for (; row + 1 < pool->rows; row++, w >>= PK_LEVELS) {
 		unsigned long pw, part, coal, m;
 		unsigned int pb, side;
 		atomic_long_t *parent;
@@ -409,16 +401,17 @@ enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,
 	 * on the way down.  One read and a few masks per row.
 	 */
 	for (;; row--) {
-		pk_locate(4 * row, leaf >> (4 * row), &row, &w, &b);
+		pk_locate(PK_LEVELS * row, leaf >> (PK_LEVELS * row), &row, &w, &b);
 		v = atomic_long_read(pk_word(pool, row, w));
 		occ = (unsigned long)v & (pk_occ(b) | pk_anc[b]);
 		if (occ)
 			break;
-		if (!row || !((unsigned long)v & pk_part(b, (leaf >> (4 * row - 1)) & 1)))
+		if (!row || !((unsigned long)v &
+				      pk_part(b, (leaf >> (PK_LEVELS * row - 1)) & 1)))
 			return NBBS_FREE_NOT_LIVE;
 	}
 	/* Local node __ffs(occ) + 1 is the topmost: depth ilog2() in the word. */
-	lvl = 4 * row + 3 - ilog2(__ffs(occ) + 1);
+	lvl = PK_LEVELS * row + PK_LEVELS - 1 - ilog2(__ffs(occ) + 1);
 	if (leaf & ((1UL << lvl) - 1))
 		return NBBS_FREE_INTERIOR;
 	*level = lvl;
@@ -479,12 +472,10 @@ int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp)
 	unsigned long n = 0;
 	unsigned int row;
 
-	if (BITS_PER_LONG != 64)
-		return -EOPNOTSUPP;	/* needs 64-bit words */
-	pool->rows = (pool->max_order + 4) / 4;
+	pool->rows = pool->max_order / PK_LEVELS + 1;
 	for (row = 0; row < pool->rows; row++) {
 		pool->row_start[row] = n;
-		n += max(pool->nr_leaves >> (4 * row + 3), 1UL);
+		n += max(pool->nr_leaves >> (PK_LEVELS * row + PK_LEVELS - 1), 1UL);
 	}
 	pool->nr_words = n;
 	pool->words = nbbs_meta_alloc(kvcalloc(n, sizeof(*pool->words), gfp));

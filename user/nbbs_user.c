@@ -25,6 +25,8 @@
 
 unsigned int nr_cpu_ids = NBBS_USER_NR_CPUS;
 __thread int nbbs_user_cpu_id = -1;
+__thread int nbbs_user_in_nmi;
+int nbbs_user_nmi_cmpxchg = 1;
 static unsigned int next_cpu;
 
 int nbbs_user_cpu_assign(void)

@@ -269,16 +269,19 @@ static void run_config(const struct config *cfg)
 	pthread_t reader;
 	u64 sum_allocs = 0;
 	double t0;
+	unsigned long align;
 	unsigned int i, k;
 	bool ok;
 
 	st.leaves = 1UL << cfg->depth;
 	st.size = st.leaves << cfg->min_shift;
-	st.mem = aligned_alloc(4096, st.size + 4096);
+	align = max(4096UL, 2UL << cfg->min_shift);
+	st.mem = aligned_alloc(align, st.size + align);
 	st.owner = calloc(BITS_TO_LONGS(st.leaves), sizeof(long));
 	if (!CHECK(st.mem && st.owner))
 		goto out;
-	st.base = st.mem + 64;	/* not aligned beyond the smallest block */
+	/* Aligned to the smallest block, as nbbs requires, and no further. */
+	st.base = st.mem + (1UL << cfg->min_shift);
 	st.pool = nbbs_pool_create(st.base, st.size, cfg->min_shift, cfg->max_order,
 				   GFP_KERNEL);
 	if (!CHECK(!IS_ERR_OR_NULL(st.pool))) {

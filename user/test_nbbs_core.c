@@ -670,7 +670,11 @@ static void case_metadata(void)
 		meta = nbbs_pool_metadata_bytes(pool);
 		printf("# 64 MiB of 4 KiB blocks, %u CPUs: %zu metadata bytes, %.3f%%\n",
 		       NBBS_USER_NR_CPUS, meta, 100.0 * meta / size);
-		CHECK(meta > 0 && meta <= size / 200);
+		/*
+		 * The tree layout's 64-bit node words cost 16 bytes per smallest
+		 * block (0.39%), the 64 emulated CPUs about 96 KiB (0.15%).
+		 */
+		CHECK(meta > 0 && meta <= size / 160);
 		nbbs_pool_destroy(pool);
 	}
 	free(arena);
