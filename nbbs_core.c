@@ -244,7 +244,7 @@ static inline u32 nbbs_coal(unsigned long child)
 }
 
 /* The word that replaces @old: @status with the next version. */
-static inline int nbbs_next(s64 old, u32 status)
+static inline s64 nbbs_next(s64 old, u32 status)
 {
 	return (s64)((((u64)old & ~(u64)NBBS_STATUS) + NBBS_VERSION_ONE) | status);
 }
@@ -261,7 +261,7 @@ static inline unsigned int nbbs_sum_bound(s64 sum)
 }
 
 /* The summary that replaces @old: @bound, not armed, the next sequence. */
-static inline int nbbs_sum_next(s64 old, unsigned int bound)
+static inline s64 nbbs_sum_next(s64 old, unsigned int bound)
 {
 	return (s64)((((u64)old & ~(u64)(NBBS_SUM_BOUND | NBBS_SUM_ARMED)) +
 		      NBBS_SUM_SEQ_ONE) | bound);
@@ -423,8 +423,10 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 {
 	atomic64_t *parent = nbbs_node(pool, child >> 1);
 	u32 part = nbbs_part(child), coal = nbbs_coal(child);
-	s64 old = atomic64_read(parent);
+	s64 old;
 
+	NBBS_HOOK(release_announce);
+	old = atomic64_read(parent);
 	for (;;) {
 		if (!(nbbs_status(old) & part))
 			return;	/* nothing marked: nothing to protect */
@@ -508,6 +510,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			 * announcement and rewritten the parent.
 			 */
 			new = nbbs_next(old, st);
+			NBBS_HOOK(release_parent_cas);
 			if (nbbs_cas64(parent, &old, new))
 				break;
 			ctx->conflicts++;
@@ -635,9 +638,11 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 			return -EBUSY;
 		}
 	}
+	NBBS_HOOK(claim_climb);
 	blocker = nbbs_climb(pool, n, level, ctx);
 	if (!blocker)
 		return 0;
+	NBBS_HOOK(claim_rollback);
 	ctx->rollbacks++;
 	/*
 	 * Give the node back as a release would, up to the roots, not only up

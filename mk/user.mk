@@ -5,8 +5,10 @@
 #
 #   make user              build/user/libnbbs.a and build/user/include/
 #   make check-user-test   unit and stress tests, built with gcc and clang
-#                          (-O2), and the example built with the documented
-#                          command line
+#                          (-O2), the example built with the documented
+#                          command line, and the deterministic interleavings
+#                          (user/interleave_nbbs_core.c, core built with
+#                          -DNBBS_HOOKS)
 #   make check-user-tsan   the same tests under ThreadSanitizer
 #   make check-user-asan   the same tests under AddressSanitizer + UBSan
 #
@@ -84,6 +86,9 @@ $(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(U
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
+# The deterministic interleavings: the core's NBBS_HOOK() points call the test.
+$(eval $(call user_variant,hooks,$(USER_OUT)/hooks,$(USER_CC),-O2 -DNBBS_HOOKS))
+$(USER_OUT)/hooks/obj/user/interleave_nbbs_core.o: $(USER_TEST_DEPS)
 # The benchmark's: one thread per emulated CPU, this_cpu ops without lock (percpu.h).
 $(eval $(call user_variant,bench,$(USER_OUT)/bench,$(USER_CC),-O2 -DNBBS_USER_PCPU_OWNED))
 
@@ -104,10 +109,13 @@ user_run = rc=0; for t in $(1); do for v in $(USER_VARIANTS); do \
 $(USER_OUT)/example: user/example.c user
 	cc -I$(USER_INC) user/example.c $(USER_OUT)/libnbbs.a -lpthread -o $@
 
-check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example
-	@$(call user_run,$(addprefix $(USER_OUT)/,$(USER_TESTS)) \
+check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example \
+		$(USER_OUT)/hooks/interleave_nbbs_core
+	@rc=0; echo "# $(USER_OUT)/hooks/interleave_nbbs_core"; \
+	$(USER_OUT)/hooks/interleave_nbbs_core || rc=1; \
+	($(call user_run,$(addprefix $(USER_OUT)/,$(USER_TESTS)) \
 		$(addprefix $(USER_OUT)/clang/,$(USER_TESTS)) $(USER_OUT)/example \
-		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))
+		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))) || rc=1; exit $$rc
 
 check-user-tsan: user-tsan user-tsan-gcc user-inject-tsan
 	@$(call user_run,$(addprefix $(USER_OUT)/tsan/,$(USER_TESTS)) \

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Deterministic interleavings of the nbbs core, replayed on the real code.
+ *
+ * The core is built with -DNBBS_HOOKS: each NBBS_HOOK(name) in it calls
+ * nbbs_hook() below.  A test starts one call in a thread that is told to
+ * stop at the n-th hit of a named hook, waits until it is there, makes other
+ * calls meanwhile, and then lets it go on: the interleaving that a review or
+ * a model found happens exactly, every run.  Each case here was a bug of an
+ * earlier protocol (issue 10), and fails on that protocol:
+ *
+ *   wrap        a release stalled before its CAS on the parent while the
+ *               parent is written as often as the old version width wraps
+ *   transient   a stray free that meets a claim not yet handed out, or one
+ *               that is being rolled back
+ *   hot_park    a block parked by another CPU while a failing allocation
+ *               of a higher order is between its drain and its recount
+ *   nmi         calls from NMI where cmpxchg is not NMI-safe; per-CPU slots
+ *               left alone in NMI where this_cpu ops are not atomic
+ *
+ * The pools are built with the internals in view (nbbs_internal.h): the
+ * tests place blocks through the per-CPU scan hints and read the words
+ * they race on.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/err.h>
+#include <linux/percpu.h>
+
+#include "../nbbs_internal.h"
+#include "nbbs_test.h"
+#include "nbbs_user.h"
+
+#define SHIFT		12
+#define LEAVES		32UL
+#define TOP_ORDER	5
+
+static char arena[LEAVES << SHIFT] __aligned(1UL << (SHIFT + TOP_ORDER));
+
+/* ---- stopping one call at a hook ---- */
+
+struct stop {
+	const char *hook;	/* where to stop next, NULL: nowhere */
+	unsigned int skip;	/* hits of it to let pass first */
+	sem_t arrived;		/* posted when the call stops or ends */
+	sem_t resume;		/* posted by the test to let it go on */
+	bool done;		/* the call has ended */
+	bool running;		/* a thread to join */
+};
+
+static __thread struct stop *thread_stop;
+
+void nbbs_hook(const char *name)
+{
+	struct stop *st = thread_stop;
+
+	if (!st || !st->hook || strcmp(st->hook, name))
+		return;
+	if (st->skip) {
+		st->skip--;
+		return;
+	}
+	st->hook = NULL;	/* the test may set the next one meanwhile */
+	sem_post(&st->arrived);
+	sem_wait(&st->resume);
+}
+
+enum op_kind { OP_ALLOC, OP_FREE };
+
+/* One call made by a thread of its own, on emulated CPU @cpu. */
+struct op {
+	enum op_kind kind;
+	struct nbbs_pool *pool;
+	int cpu;
+	unsigned int order;	/* OP_ALLOC */
+	unsigned long leaf;	/* OP_ALLOC: where its scan starts */
+	void *block;		/* OP_FREE: in; OP_ALLOC: out */
+	int ret;		/* OP_FREE */
+	struct stop stop;
+	pthread_t thread;
+};
+
+static void *alloc_at(struct nbbs_pool *pool, unsigned int order, unsigned long leaf)
+{
+	per_cpu_ptr(pool->pcpu, nbbs_user_this_cpu())->hint = leaf;
+	return nbbs_alloc(pool, order);
+}
+
+static void *leaf_addr(unsigned long leaf)
+{
+	return arena + (leaf << SHIFT);
+}
+
+static void *op_fn(void *arg)
+{
+	struct op *op = arg;
+
+	nbbs_user_set_cpu(op->cpu);
+	thread_stop = &op->stop;
+	if (op->kind == OP_ALLOC)
+		op->block = alloc_at(op->pool, op->order, op->leaf);
+	else
+		op->ret = nbbs_free(op->pool, op->block);
+	thread_stop = NULL;
+	op->stop.done = true;
+	sem_post(&op->stop.arrived);
+	return NULL;
+}
+
+/*
+ * Start @op and wait until it stands at the (@skip + 1)-th hit of @hook.
+ * Returns false, the call having run to its end, if it never got there.
+ */
+static bool op_start(struct op *op, const char *hook, unsigned int skip)
+{
+	op->stop.hook = hook;
+	op->stop.skip = skip;
+	op->stop.done = false;
+	sem_init(&op->stop.arrived, 0, 0);
+	sem_init(&op->stop.resume, 0, 0);
+	op->stop.running = true;
+	pthread_create(&op->thread, NULL, op_fn, op);
+	sem_wait(&op->stop.arrived);
+	return !op->stop.done;
+}
+
+/* Let a stopped call go on to the next stop (NULL @hook: to its end). */
+static bool op_continue(struct op *op, const char *hook, unsigned int skip)
+{
+	if (op->stop.done)
+		return false;
+	op->stop.hook = hook;
+	op->stop.skip = skip;
+	sem_post(&op->stop.resume);
+	sem_wait(&op->stop.arrived);
+	return !op->stop.done;
+}
+
+/* Let a stopped call run to its end and wait for it; nothing if not started. */
+static void op_finish(struct op *op)
+{
+	if (!op->stop.running)
+		return;
+	op->stop.running = false;
+	op_continue(op, NULL, 0);
+	pthread_join(op->thread, NULL);
+	sem_destroy(&op->stop.arrived);
+	sem_destroy(&op->stop.resume);
+}
+
+static struct nbbs_pool *make_pool(unsigned int flags, unsigned long leaves,
+				   unsigned int max_order)
+{
+	struct nbbs_pool *pool;
+
+	pool = nbbs_pool_create_flags(arena, leaves << SHIFT, SHIFT, max_order,
+				      GFP_KERNEL, flags);
+	if (!CHECK(!IS_ERR_OR_NULL(pool)))
+		return NULL;
+	return pool;
+}
+
+/*
+ * After a case: every block of every order the pool hands out now is
+ * disjoint from @live (a block that must still be live), and @live's own
+ * free then succeeds; the pool ends empty and whole.
+ */
+static void check_live_and_whole(struct nbbs_pool *pool, void *live)
+{
+	void *got[LEAVES];
+	unsigned int n = 0, k, order;
+	char *l = live;
+
+	for (order = pool->max_order + 1; order-- > 0; ) {
+		void *p;
+
+		while (n < LEAVES && (p = nbbs_alloc(pool, order))) {
+			char *b = p;
+
+			if (!CHECK(l + (1UL << SHIFT) <= b || b + (1UL << (SHIFT + order)) <= l))
+				printf("# order-%u block %p overlaps the live block %p\n",
+				       order, p, live);
+			got[n++] = p;
+		}
+	}
+	for (k = 0; k < n; k++)
+		CHECK(nbbs_free(pool, got[k]) == 0);
+	CHECK(nbbs_free(pool, live) == 0);
+	nbbs_pool_drain(pool);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	got[0] = nbbs_alloc(pool, pool->max_order);
+	CHECK(got[0] == arena);
+	CHECK(nbbs_free(pool, got[0]) == 0);
+}
+
+/* ---- wrap: a stalled release against a parent that wraps the old width ---- */
+
+/*
+ * The word whose marks guard the subtree of leaves 0..3, and the bits that
+ * hold its version, for each layout.  Rows of four levels kept a 17-bit
+ * version in the packed layout, 32-bit nodes 27 bits in the tree layout.
+ */
+static s64 guard_word(struct nbbs_pool *pool)
+{
+	if (pool->variant == NBBS_VARIANT_PACKED)
+		return atomic_long_read(&pool->words[pool->row_start[1]]);
+	return atomic64_read(&pool->nodes[(LEAVES >> 2) - pool->first_node]);
+}
+
+static void case_wrap(unsigned int flags, unsigned int old_bits)
+{
+	/*
+	 * Leaves 0..3: R's block (leaves 0-1), then y (leaf 0) and x (leaf 1).
+	 * The parent of their subtree also holds the subtree of @cycle,
+	 * which is allocated and freed to write it: three writes a cycle.
+	 */
+	unsigned long cycle_leaf = flags & NBBS_POOL_PACKED ? 8 : 2;
+	unsigned int cycle_order = flags & NBBS_POOL_PACKED ? 2 : 1;
+	unsigned long cycles = ((1UL << old_bits) - 2) / 3, i;
+	struct nbbs_pool *pool = make_pool(flags, LEAVES, TOP_ORDER);
+	struct op r = { .kind = OP_FREE, .cpu = 1 }, y = { .kind = OP_FREE, .cpu = 3 };
+	void *x, *c;
+	s64 seen;
+
+	if (!pool)
+		return;
+	r.pool = y.pool = pool;
+	nbbs_user_set_cpu(2);
+	r.block = alloc_at(pool, 1, 0);
+	CHECK(r.block == leaf_addr(0));
+	/* R empties its subtree and stops just before its CAS on the parent. */
+	if (!CHECK(op_start(&r, "release_parent_cas", 0)))
+		goto out;
+	seen = guard_word(pool);
+	/* y enters: it takes over R's announcement (a write of the parent). */
+	y.block = alloc_at(pool, 0, 0);
+	CHECK(y.block == leaf_addr(0));
+	/*
+	 * y's release stops before it announces in the parent; x enters
+	 * meanwhile, finds the mark there and writes nothing; then y's
+	 * announcement stays: the parent's status is what R read.
+	 */
+	if (!CHECK(op_start(&y, "release_announce",
+			    flags & NBBS_POOL_PACKED ? 0 : 1)))
+		goto out;
+	x = alloc_at(pool, 0, 1);
+	CHECK(x == leaf_addr(1));
+	op_finish(&y);
+	CHECK(y.ret == 0);
+	/* Two writes so far; 3 a cycle bring it to 2^old_bits writes. */
+	for (i = 0; i < cycles; i++) {
+		c = alloc_at(pool, cycle_order, cycle_leaf);
+		if (!CHECK(c == leaf_addr(cycle_leaf)) || !CHECK(nbbs_free(pool, c) == 0))
+			break;
+
+	}
+	printf("# %lu cycles (2^%u writes): parent %s what the stalled release read\n",
+	       cycles, old_bits, guard_word(pool) == seen ? "is again" : "differs from");
+	CHECK(guard_word(pool) != seen);
+	op_finish(&r);
+	CHECK(r.ret == 0);
+	check_live_and_whole(pool, x);
+out:
+	op_finish(&y);
+	op_finish(&r);
+	nbbs_pool_destroy(pool);
+}
+
+static void case_wrap_packed(void)
+{
+	case_wrap(NBBS_POOL_PACKED, 17);
+}
+
+static void case_wrap_tree(void)
+{
+	case_wrap(NBBS_POOL_TREE, 27);
+}
+
+/* ---- transient: a stray free meets a claim that is not handed out ---- */
+
+static void case_transient_commit(unsigned int flags)
+{
+	struct nbbs_pool *pool = make_pool(flags, LEAVES, TOP_ORDER);
+	struct op c = { .kind = OP_ALLOC, .cpu = 1, .order = 0, .leaf = 0 };
+	struct nbbs_stats st;
+
+	if (!pool)
+		return;
+	c.pool = pool;
+	nbbs_user_set_cpu(2);
+	/*
+	 * C has claimed leaf 0 and marked its ancestors, and not yet
+	 * returned it: the marks lead a free down to it, but nobody holds it.
+	 */
+	if (!CHECK(op_start(&c, "commit", 0)))
+		goto out;
+	CHECK(nbbs_free(pool, leaf_addr(0)) == -EINVAL);
+	op_finish(&c);
+	CHECK(c.block == leaf_addr(0));
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.invalid_free == 1 && st.free[0] == 0);
+	check_live_and_whole(pool, c.block);
+out:
+	op_finish(&c);
+	nbbs_pool_destroy(pool);
+}
+
+static void case_transient_commit_packed(void)
+{
+	case_transient_commit(NBBS_POOL_PACKED);
+}
+
+static void case_transient_commit_tree(void)
+{
+	case_transient_commit(NBBS_POOL_TREE);
+}
+
+/*
+ * The review's case: C claims leaf 0; B takes a block over it before C's
+ * climb gets there; C meets B and is about to roll back; B is freed and D
+ * takes leaf 1, so the marks lead down to C's claim; a stray free of leaf 0
+ * must be refused, and C, D and the counts stay right.
+ */
+static void case_transient_rollback(unsigned int flags)
+{
+	unsigned int border = flags & NBBS_POOL_PACKED ? 3 : 2;
+	struct nbbs_pool *pool = make_pool(flags, LEAVES, TOP_ORDER);
+	struct op c = { .kind = OP_ALLOC, .cpu = 1, .order = 0, .leaf = 0 };
+	struct nbbs_stats st;
+	void *b, *d = NULL;
+
+	if (!pool)
+		return;
+	c.pool = pool;
+	nbbs_user_set_cpu(2);
+	if (!CHECK(op_start(&c, "claim_climb", 0))) {
+		op_finish(&c);
+		goto out;
+	}
+	b = alloc_at(pool, border, 0);
+	CHECK(b == leaf_addr(0));
+	/* C goes on, meets B, and stops before rolling back. */
+	if (!CHECK(op_continue(&c, "claim_rollback", 0)))
+		goto join;
+	CHECK(nbbs_free(pool, b) == 0);
+	d = alloc_at(pool, 0, 1);
+	CHECK(d == leaf_addr(1));
+	CHECK(nbbs_free(pool, leaf_addr(0)) == -EINVAL);
+join:
+	op_finish(&c);
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.invalid_free == 1);
+	/* C found another block after its rollback: it and D are live. */
+	CHECK(c.block && c.block != d);
+	CHECK(nbbs_pool_live_blocks(pool) == 2);
+	CHECK(nbbs_free(pool, c.block) == 0);
+	check_live_and_whole(pool, d);
+out:
+	nbbs_pool_destroy(pool);
+}
+
+static void case_transient_rollback_packed(void)
+{
+	case_transient_rollback(NBBS_POOL_PACKED);
+}
+
+static void case_transient_rollback_tree(void)
+{
+	case_transient_rollback(NBBS_POOL_TREE);
+}
+
+/* ---- hot_park: a park between a failing allocation's drain and recount ---- */
+
+static void case_hot_park(unsigned int flags)
+{
+	struct nbbs_pool *pool = make_pool(flags | NBBS_POOL_HOT, 4, 2);
+	struct op big = { .kind = OP_ALLOC, .cpu = 3, .order = 2, .leaf = 0 };
+	struct nbbs_stats st;
+	void *x, *y;
+
+	if (!pool)
+		return;
+	big.pool = pool;
+	/* X (leaf 0) parked on CPU 1, Y (leaf 1) live, held by CPU 2. */
+	nbbs_user_set_cpu(1);
+	x = alloc_at(pool, 0, 0);
+	nbbs_user_set_cpu(2);
+	y = alloc_at(pool, 0, 1);
+	CHECK(x == leaf_addr(0) && y == leaf_addr(1));
+	nbbs_user_set_cpu(1);
+	CHECK(nbbs_free(pool, x) == 0);
+	/* The order-2 request fails its scan; its drain leaves X (Y live). */
+	if (!CHECK(op_start(&big, "alloc_recount", 0))) {
+		op_finish(&big);
+		goto out;
+	}
+	/* Y is freed and parked on CPU 2 before the request recounts. */
+	nbbs_user_set_cpu(2);
+	CHECK(nbbs_free(pool, y) == 0);
+	op_finish(&big);
+	nbbs_pool_stats(pool, &st);
+	if (!CHECK(big.block == arena))
+		printf("# order 2 in an arena whose blocks are all parked: %p, giveups %llu\n",
+		       big.block, (unsigned long long)st.scan_giveups);
+	CHECK(st.hot_frees == 2);
+	if (big.block)
+		CHECK(nbbs_free(pool, big.block) == 0);
+	nbbs_pool_drain(pool);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+out:
+	nbbs_pool_destroy(pool);
+}
+
+static void case_hot_park_packed(void)
+{
+	case_hot_park(NBBS_POOL_PACKED);
+}
+
+static void case_hot_park_tree(void)
+{
+	case_hot_park(NBBS_POOL_TREE);
+}
+
+/* ---- nmi: the contexts of the file comment ---- */
+
+static void case_nmi(void)
+{
+	struct nbbs_pool *pool = make_pool(NBBS_POOL_HOT, LEAVES, TOP_ORDER);
+	struct nbbs_stats st;
+	void *a, *b;
+
+	if (!pool)
+		return;
+	nbbs_user_set_cpu(0);
+	a = nbbs_alloc(pool, 0);
+	CHECK(a);
+	/* An architecture without NMI-safe cmpxchg: refused, counted. */
+	nbbs_user_nmi_cmpxchg = 0;
+	nbbs_user_in_nmi = 1;
+	CHECK(!nbbs_alloc(pool, 0));
+	CHECK(nbbs_free(pool, a) == -EINVAL);
+	nbbs_user_in_nmi = 0;
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.nmi_refused == 2 && st.invalid_free == 0);
+	/* NMI-safe cmpxchg, non-atomic this_cpu ops: the slots stay untouched. */
+	nbbs_user_nmi_cmpxchg = 1;
+	nbbs_user_in_nmi = 1;
+	CHECK(nbbs_free(pool, a) == 0);
+	b = nbbs_alloc(pool, 0);
+	CHECK(b);
+	CHECK(nbbs_free(pool, b) == 0);
+	nbbs_user_in_nmi = 0;
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.hot_frees == 0 && st.hot_allocs == 0 && st.nmi_refused == 2);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	/* Out of NMI the slots are used again. */
+	a = nbbs_alloc(pool, 0);
+	CHECK(nbbs_free(pool, a) == 0);
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.hot_frees == 1);
+	nbbs_pool_destroy(pool);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} cases[] = {
+	{ "wrap: packed, stalled release against 2^17 parent writes", case_wrap_packed },
+	{ "wrap: tree, stalled release against 2^27 parent writes", case_wrap_tree },
+	{ "transient: packed, stray free of a claim not yet handed out",
+	  case_transient_commit_packed },
+	{ "transient: tree, stray free of a claim not yet handed out",
+	  case_transient_commit_tree },
+	{ "transient: packed, stray free of a claim being rolled back",
+	  case_transient_rollback_packed },
+	{ "transient: tree, stray free of a claim being rolled back",
+	  case_transient_rollback_tree },
+	{ "hot_park: packed, park between drain and recount", case_hot_park_packed },
+	{ "hot_park: tree, park between drain and recount", case_hot_park_tree },
+	{ "nmi: refused without NMI-safe cmpxchg, no slots in NMI", case_nmi },
+};
+
+int main(void)
+{
+	int planned = ARRAY_SIZE(cases);
+	unsigned int i;
+
+	ktap_plan(planned);
+	nbbs_user_console_loglevel = 3;	/* the invalid frees are expected */
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		cases[i].run();
+		ktap_result(cases[i].name);
+	}
+	return ktap_finish(planned);
+}
