@@ -11,6 +11,7 @@
 #                          -DNBBS_HOOKS)
 #   make check-user-tsan   the same tests under ThreadSanitizer
 #   make check-user-asan   the same tests under AddressSanitizer + UBSan
+#   make check-user-m32    the unit and stress tests built with -m32
 #
 # Included by the top Makefile, which exports BUILD.  Test programs print
 # KTAP; scripts/check.sh counts their "ok N" / "not ok N" lines.
@@ -44,7 +45,8 @@ export TSAN_OPTIONS ?= halt_on_error=0 second_deadlock_stack=1 exitcode=66
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: user user-clean check-user-test check-user-tsan check-user-asan
+.PHONY: user user-clean check-user-test check-user-tsan check-user-asan \
+	check-user-m32 user-m32
 
 user: $(USER_OUT)/libnbbs.a $(USER_OUT)/.include-stamp
 
@@ -86,6 +88,25 @@ $(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(U
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
+# 32-bit (-m32, gcc-multilib): the tree layout only, nbbs_packed.c needs
+# 64-bit words and is not built (nor, in the kernel, on 32-bit).
+USER_LIB_SRCS_32 := $(filter-out nbbs_packed.c,$(USER_LIB_SRCS))
+$(USER_OUT)/m32/obj/%.o: %.c $(USER_OUT)/.include-stamp
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -O2 -m32 -c $< -o $@
+
+$(USER_OUT)/m32/libnbbs.a: $(addprefix $(USER_OUT)/m32/obj/,$(USER_LIB_SRCS_32:.c=.o))
+	rm -f $@
+	ar rcs $@ $^
+
+$(USER_OUT)/m32/%: $(USER_OUT)/m32/obj/user/%.o $(USER_OUT)/m32/libnbbs.a
+	$(USER_CC) $(USER_CFLAGS) -O2 -m32 $< $(USER_OUT)/m32/libnbbs.a -o $@
+
+$(USER_OUT)/m32/obj/user/test_nbbs_core.o $(USER_OUT)/m32/obj/user/stress_nbbs_core.o: \
+	$(USER_TEST_DEPS)
+
+user-m32: $(addprefix $(USER_OUT)/m32/,$(USER_TESTS))
+
 # The deterministic interleavings: the core's NBBS_HOOK() points call the test.
 $(eval $(call user_variant,hooks,$(USER_OUT)/hooks,$(USER_CC),-O2 -DNBBS_HOOKS))
 $(USER_OUT)/hooks/obj/user/interleave_nbbs_core.o: $(USER_TEST_DEPS)
@@ -116,6 +137,12 @@ check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example \
 	($(call user_run,$(addprefix $(USER_OUT)/,$(USER_TESTS)) \
 		$(addprefix $(USER_OUT)/clang/,$(USER_TESTS)) $(USER_OUT)/example \
 		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))) || rc=1; exit $$rc
+
+# The 32-bit build: the tree layout, plain and hot (the packed layout is
+# refused with -EOPNOTSUPP, which test_nbbs_core checks).
+check-user-m32: USER_VARIANTS := tree tree-hot
+check-user-m32: user-m32
+	@$(call user_run,$(addprefix $(USER_OUT)/m32/,$(USER_TESTS)))
 
 check-user-tsan: user-tsan user-tsan-gcc user-inject-tsan
 	@$(call user_run,$(addprefix $(USER_OUT)/tsan/,$(USER_TESTS)) \

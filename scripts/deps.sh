@@ -6,7 +6,7 @@
 set -eu
 
 pkgs=(
-	build-essential make gcc clang libclang-rt-14-dev
+	build-essential make gcc gcc-multilib clang libclang-rt-14-dev
 	linux-headers-amd64 linux-image-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12

@@ -765,6 +765,18 @@ static struct nbbs_pool *hot_pool(char *arena, unsigned int layout)
 	return IS_ERR(pool) ? NULL : pool;
 }
 
+/* The layouts this build has: the packed one needs 64-bit words. */
+static unsigned int nr_layouts(void)
+{
+	static char arena[64] __aligned(64);
+
+	if (BITS_PER_LONG == 64)
+		return 2;
+	CHECK(PTR_ERR(nbbs_pool_create_flags(arena, 64, 3, 3, GFP_KERNEL,
+					     NBBS_POOL_PACKED)) == -EOPNOTSUPP);
+	return 1;
+}
+
 static u64 hot_stat(struct nbbs_pool *pool, size_t off)
 {
 	struct nbbs_stats st;
@@ -783,7 +795,7 @@ static void case_hot_reuse(void)
 	unsigned long maximal[7];
 	unsigned int l, k;
 
-	for (l = 0; l < 2; l++) {
+	for (l = 0; l < nr_layouts(); l++) {
 		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
 		void *p, *q, *big;
 
@@ -830,7 +842,7 @@ static void case_hot_double_free(void)
 	void *held[NBBS_HOT_SLOTS + 1];
 	unsigned int l, i;
 
-	for (l = 0; l < 2; l++) {
+	for (l = 0; l < nr_layouts(); l++) {
 		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
 		void *p, *q;
 
@@ -881,7 +893,7 @@ static void case_hot_other_cpu(void)
 	void *held[64];
 	unsigned int l, i, n;
 
-	for (l = 0; l < 2; l++) {
+	for (l = 0; l < nr_layouts(); l++) {
 		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
 		void *p, *q;
 

@@ -4,7 +4,7 @@
 #define _NBBS_USER_LINUX_BITS_H
 
 #define BITS_PER_BYTE		8
-#define BITS_PER_LONG		64
+#define BITS_PER_LONG		(__SIZEOF_LONG__ * 8)
 #define BITS_PER_LONG_LONG	64
 
 #define BIT(nr)			(1UL << (nr))
