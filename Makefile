@@ -20,7 +20,16 @@ KVER ?= $(shell ls -1 /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(6\.1\.[0
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) /usr/src/linux-headers-$(KVER))
 BUILD := $(CURDIR)/build
 
-export KVER KDIR BUILD
+# Exported to the steps of make check, which run after `deps` installed the
+# headers: a value computed before that (empty, or a missing tree) is not
+# passed on, so that each step looks again.
+export BUILD
+ifneq ($(KVER),)
+export KVER
+endif
+ifneq ($(wildcard $(KDIR)/Makefile),)
+export KDIR
+endif
 
 .PHONY: all modules clean deps check check-deps
 all: modules

@@ -117,6 +117,7 @@
 #include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -970,35 +971,42 @@ static bool nbbs_hot_helps(const struct nbbs_pool *pool, unsigned int order,
  * Reclaim the blocks parked on every CPU that can help an allocation of
  * order @want (0: all of them); returns how many.
  */
+static unsigned long nbbs_hot_drain_cpu(struct nbbs_pool *pool, int cpu,
+					unsigned int want, struct nbbs_ctx *ctx)
+{
+	struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+	unsigned long n = 0, v;
+	unsigned int k, i;
+
+	for (k = 0; k < pool->hot_orders; k++) {
+		/*
+		 * Only the slots whose bit is set: the owner sets it before it
+		 * fills the slot, and clears it only when it takes the slot's
+		 * block itself.  One read skips a CPU that keeps nothing of
+		 * this order.
+		 */
+		unsigned int mask = READ_ONCE(pc->hot_mask[k]);
+
+		for (; mask; mask &= mask - 1) {
+			i = __ffs(mask);
+			/* Racy by design: the state bits decide. */
+			v = READ_ONCE(pc->hot[k][i]);
+			if (v && nbbs_hot_helps(pool, k, v - 1, want) &&
+			    nbbs_hot_reclaim(pool, k, v - 1, ctx))
+				n++;
+		}
+	}
+	return n;
+}
+
 static unsigned long nbbs_hot_drain(struct nbbs_pool *pool, unsigned int want,
 				    struct nbbs_ctx *ctx)
 {
-	unsigned long n = 0, v;
-	unsigned int k, i;
+	unsigned long n = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
-
-		for (k = 0; k < pool->hot_orders; k++) {
-			/*
-			 * Only the slots whose bit is set: the owner sets it
-			 * before it fills the slot, and clears it only when it
-			 * takes the slot's block itself.  One read skips a CPU
-			 * that keeps nothing of this order.
-			 */
-			unsigned int mask = READ_ONCE(pc->hot_mask[k]);
-
-			for (; mask; mask &= mask - 1) {
-				i = __ffs(mask);
-				/* Racy by design: the state bits decide. */
-				v = READ_ONCE(pc->hot[k][i]);
-				if (v && nbbs_hot_helps(pool, k, v - 1, want) &&
-				    nbbs_hot_reclaim(pool, k, v - 1, ctx))
-					n++;
-			}
-		}
-	}
+	for_each_possible_cpu(cpu)
+		n += nbbs_hot_drain_cpu(pool, cpu, want, ctx);
 	return n;
 }
 
@@ -1145,6 +1153,64 @@ unsigned long nbbs_pool_drain(struct nbbs_pool *pool)
 	return n;
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_drain);
+
+/*
+ * CPU hotplug: the blocks that a CPU going offline had parked go back to
+ * the tree, as the page allocator drains its per-CPU lists, and its slots
+ * are emptied (nobody else writes them; the state bits decide, as always,
+ * against a drain reading them at the same time).
+ */
+static enum cpuhp_state nbbs_cpuhp_state;
+
+static int nbbs_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct nbbs_pool *pool = hlist_entry(node, struct nbbs_pool, cpuhp_node);
+	struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+	struct nbbs_ctx ctx = { 0 };
+	unsigned int k, i;
+
+	nbbs_hot_drain_cpu(pool, cpu, 0, &ctx);
+	for (k = 0; k < pool->hot_orders; k++) {
+		for (i = 0; i < NBBS_HOT_SLOTS; i++)
+			WRITE_ONCE(pc->hot[k][i], 0);
+		WRITE_ONCE(pc->hot_mask[k], 0);
+		pc->hot_top[k] = 0;
+	}
+	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
+	return 0;
+}
+
+/**
+ * nbbs_core_init() - set up what all pools share: the CPU hotplug callback
+ *
+ * Called once by nbbs.ko before it builds its pool.
+ *
+ * Context: Process context.
+ *
+ * Return: 0 or a negative errno from cpuhp_setup_state_multi().
+ */
+int nbbs_core_init(void)
+{
+	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "nbbs:dead",
+					  NULL, nbbs_cpu_dead);
+
+	if (ret < 0)
+		return ret;
+	nbbs_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * nbbs_core_exit() - undo nbbs_core_init(), after the last pool is gone
+ *
+ * Context: Process context.
+ */
+void nbbs_core_exit(void)
+{
+	if (nbbs_cpuhp_state > 0)
+		cpuhp_remove_multi_state(nbbs_cpuhp_state);
+	nbbs_cpuhp_state = 0;
+}
 
 /*
  * nbbs_busy_run - how many candidates of @level from @idx on, at most
@@ -1663,6 +1729,14 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	if (!pool->pcpu)
 		goto fail;
 
+	if (pool->hot_orders && nbbs_cpuhp_state > 0) {
+		err = cpuhp_state_add_instance_nocalls(nbbs_cpuhp_state,
+						       &pool->cpuhp_node);
+		if (err)
+			goto fail;
+		pool->cpuhp_added = true;
+	}
+
 	/* Spread the CPUs' scan starts over the arena so they collide less. */
 	step = max(nr_leaves / num_possible_cpus(), 1UL);
 	i = 0;
@@ -1859,6 +1933,8 @@ void nbbs_pool_destroy(struct nbbs_pool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
+	if (pool->cpuhp_added)
+		cpuhp_state_remove_instance_nocalls(nbbs_cpuhp_state, &pool->cpuhp_node);
 	nbbs_pool_drain(pool);
 	live = nbbs_pool_live_blocks(pool);
 	if (live)

@@ -13,6 +13,7 @@
 #define _NBBS_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/cpuhotplug.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 
@@ -63,6 +64,8 @@ struct nbbs_pcpu {
  *             cached per CPU starts there and was handed out (nbbs_commit())
  * @pcpu: per-CPU scan hints and counters; written only by their own CPU
  * @warned: bit 0 set once an invalid free was reported with a backtrace
+ * @cpuhp_node: hot pools: on the CPU hotplug list, see nbbs_cpu_dead()
+ * @cpuhp_added: @cpuhp_node is on that list
  *
  * Everything but the node words, @summary, @hot_state, @committed, @pcpu
  * and @warned is written once at creation.
@@ -90,6 +93,8 @@ struct nbbs_pool {
 	unsigned long *committed;
 	struct nbbs_pcpu __percpu *pcpu;
 	unsigned long warned;
+	struct hlist_node cpuhp_node;
+	bool cpuhp_added;
 };
 
 /* Work done by one call, added to this CPU's counters once at its end. */
@@ -216,6 +221,10 @@ void nbbs_hook(const char *name);
  * busy_run: how many nodes of @level from @idx on (at most @max) a read
  *        shows in use or covered, for the scan to pass over.
  */
+/* For nbbs.ko's init and exit, and the userspace tests. */
+int nbbs_core_init(void);
+void nbbs_core_exit(void);
+
 #if BITS_PER_LONG == 64
 #define NBBS_HAVE_PACKED	1
 #else

@@ -348,9 +348,13 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
-	ret = nbbs_fault_arm();
+	ret = nbbs_core_init();
 	if (ret)
 		return ret;
+
+	ret = nbbs_fault_arm();
+	if (ret)
+		goto out_core;
 
 	nbbs_arena.size = nbbs_param_size;
 	nbbs_arena.requested = nbbs_param_backing;
@@ -389,6 +393,8 @@ static int __init nbbs_init(void)
 
 out_fault:
 	nbbs_fault_disarm(ret);
+out_core:
+	nbbs_core_exit();
 	return ret;
 }
 
@@ -408,6 +414,7 @@ static void __exit nbbs_exit(void)
 	nbbs_pool_destroy(nbbs_arena.pool);
 	nbbs_arena.pool = NULL;
 	nbbs_arena_release(&nbbs_arena);
+	nbbs_core_exit();
 }
 
 module_init(nbbs_init);

@@ -33,6 +33,7 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/jiffies.h>
@@ -48,6 +49,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "nbbs_core.h"
 #ifdef NBBS_FAULT_INJECT
@@ -614,6 +616,8 @@ static void test_bad_create(void)
 		expect_einval(&t, "max_order past the limit", mem, SZ_4K, 3,
 			      NBBS_ORDER_LIMIT + 1);
 		expect_einval(&t, "max_order UINT_MAX", mem, SZ_4K, 3, UINT_MAX);
+		expect_einval(&t, "base not aligned to min_block",
+			      (char *)mem + 8, SZ_2K, 6, 0);
 
 		/* The largest valid shape over the same memory is accepted. */
 		pool = nbbs_pool_create(mem, SZ_4K, 3, 9, GFP_KERNEL);
@@ -1123,6 +1127,66 @@ out_free:
 
 /* --- the run --- */
 
+/* Allocate blocks of orders 0..2 and free them: they park on this CPU. */
+static long park_three(void *pool)
+{
+	unsigned int k;
+	void *b[3];
+
+	for (k = 0; k < 3; k++)
+		b[k] = nbbs_alloc(pool, k);
+	for (k = 0; k < 3; k++)
+		if (!b[k] || nbbs_free(pool, b[k]))
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * A CPU that goes offline gives the blocks it parked back to the tree
+ * (nbbs's CPU hotplug callback), and a pool keeps working after it comes
+ * back.  Needs a second online CPU that may go offline.
+ */
+static void test_hot_cpu_offline(void)
+{
+	struct tcase t = { .name = "CPU offline gives parked blocks back" };
+	struct nbbs_stats st;
+	struct nbbs_pool *pool;
+	unsigned int cpu;
+	void *mem, *p;
+
+	cpu = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
+	if (!CHECK(&t, cpu < nr_cpu_ids, "needs two online CPUs"))
+		goto out;
+	mem = kvmalloc(SZ_256K, GFP_KERNEL);
+	if (!CHECK(&t, mem, "no memory"))
+		goto out;
+	pool = nbbs_pool_create_flags(mem, SZ_256K, 12, 6, GFP_KERNEL, test_flags());
+	if (!CHECK(&t, !IS_ERR(pool), "%pe", pool))
+		goto free_mem;
+	CHECK(&t, work_on_cpu(cpu, park_three, pool) == 0, "on CPU %u", cpu);
+	nbbs_pool_stats(pool, &st);
+	CHECK(&t, st.hot_frees == 3, "%llu parked", st.hot_frees);
+	if (CHECK(&t, remove_cpu(cpu) == 0, "CPU %u offline", cpu)) {
+		nbbs_pool_stats(pool, &st);
+		CHECK(&t, st.hot_reclaims == 3, "%llu given back", st.hot_reclaims);
+		CHECK(&t, add_cpu(cpu) == 0, "CPU %u online", cpu);
+	}
+	/* All of it in the tree: the whole arena as one block, no drain. */
+	p = nbbs_alloc(pool, 6);
+	CHECK(&t, p == mem, "%p", p);
+	CHECK(&t, !nbbs_free(pool, p), "free");
+	nbbs_pool_stats(pool, &st);
+	CHECK(&t, st.hot_reclaims == 3, "%llu given back", st.hot_reclaims);
+	CHECK(&t, work_on_cpu(cpu, park_three, pool) == 0, "on CPU %u again", cpu);
+	nbbs_pool_drain(pool);
+	CHECK(&t, nbbs_pool_live_blocks(pool) == 0, "live");
+	nbbs_pool_destroy(pool);
+free_mem:
+	kvfree(mem);
+out:
+	tcase_end(&t);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct tcase *t, struct tpool *tp);
@@ -1158,6 +1222,8 @@ static int __init test_nbbs_init(void)
 		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
 			test_stress(&stress_shapes[s]);
 		test_double_free_race();
+		if (test_hot)
+			test_hot_cpu_offline();
 	}
 
 	pr_info("%u tests passed, %u failed\n", tests_run - tests_failed,

@@ -17,6 +17,7 @@
 #include <linux/kernel.h>
 #include <linux/atomic.h>
 #include <linux/log2.h>
+#include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -308,4 +309,55 @@ void nbbs_user_bug(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "kernel BUG at %s:%d: %s\n", file, line, what);
 	abort();
+}
+
+/* ---- CPU hotplug: one multi-instance state ---- */
+
+static int (*cpuhp_teardown)(unsigned int cpu, struct hlist_node *node);
+static struct hlist_node *cpuhp_instances;
+static pthread_mutex_t cpuhp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int cpuhp_setup_state_multi(enum cpuhp_state state, const char *name,
+			    int (*startup)(unsigned int cpu, struct hlist_node *node),
+			    int (*teardown)(unsigned int cpu, struct hlist_node *node))
+{
+	cpuhp_teardown = teardown;
+	return 100;	/* a dynamic state, as the kernel returns */
+}
+
+int cpuhp_state_add_instance_nocalls(enum cpuhp_state state, struct hlist_node *node)
+{
+	pthread_mutex_lock(&cpuhp_lock);
+	node->next = cpuhp_instances;
+	node->pprev = &cpuhp_instances;
+	if (cpuhp_instances)
+		cpuhp_instances->pprev = &node->next;
+	cpuhp_instances = node;
+	pthread_mutex_unlock(&cpuhp_lock);
+	return 0;
+}
+
+int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state, struct hlist_node *node)
+{
+	pthread_mutex_lock(&cpuhp_lock);
+	*node->pprev = node->next;
+	if (node->next)
+		node->next->pprev = node->pprev;
+	pthread_mutex_unlock(&cpuhp_lock);
+	return 0;
+}
+
+void cpuhp_remove_multi_state(enum cpuhp_state state)
+{
+	cpuhp_teardown = NULL;
+}
+
+void nbbs_user_cpu_dead(unsigned int cpu)
+{
+	struct hlist_node *node;
+
+	pthread_mutex_lock(&cpuhp_lock);
+	for (node = cpuhp_instances; node && cpuhp_teardown; node = node->next)
+		cpuhp_teardown(cpu, node);
+	pthread_mutex_unlock(&cpuhp_lock);
 }

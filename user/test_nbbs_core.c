@@ -19,6 +19,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
+#include <linux/cpuhotplug.h>
 #include "test_variant.h"
 #include "nbbs_test.h"
 
@@ -927,6 +928,55 @@ static void case_hot_other_cpu(void)
 	}
 }
 
+int nbbs_core_init(void);
+void nbbs_core_exit(void);
+
+/*
+ * A CPU that goes offline gives the blocks it parked back to the tree, and
+ * its slots are empty when it comes back (the shim runs the hotplug
+ * teardown callback as the kernel does once the CPU is dead).
+ */
+static void case_hot_cpu_dead(void)
+{
+	static char arena[64 * 64] __aligned(4096);
+	static const unsigned int layouts[] = { NBBS_POOL_TREE, NBBS_POOL_PACKED };
+	unsigned int l, i;
+	void *held[3];
+
+	if (!CHECK(nbbs_core_init() == 0))
+		return;
+	for (l = 0; l < nr_layouts(); l++) {
+		struct nbbs_pool *pool = hot_pool(arena, layouts[l]);
+		void *p;
+
+		if (!CHECK(pool))
+			break;
+		nbbs_user_set_cpu(1);
+		for (i = 0; i < 3; i++)
+			held[i] = nbbs_alloc(pool, i);
+		for (i = 0; i < 3; i++)
+			CHECK(held[i] && nbbs_free(pool, held[i]) == 0);
+		CHECK(HOT_STAT(pool, hot_frees) == 3);
+		nbbs_user_set_cpu(0);
+		nbbs_user_cpu_dead(1);
+		CHECK(HOT_STAT(pool, hot_reclaims) == 3);
+		/* Back in the tree: the whole pool as one block, no drain needed. */
+		p = nbbs_alloc(pool, 6);
+		CHECK(p == arena && nbbs_free(pool, p) == 0);
+		CHECK(HOT_STAT(pool, hot_reclaims) == 3);
+		/* CPU 1 comes back with empty slots. */
+		nbbs_user_set_cpu(1);
+		p = nbbs_alloc(pool, 0);
+		CHECK(p && HOT_STAT(pool, hot_allocs) == 0);
+		CHECK(nbbs_free(pool, p) == 0);
+		nbbs_user_set_cpu(0);
+		nbbs_pool_drain(pool);
+		CHECK(nbbs_pool_live_blocks(pool) == 0);
+		nbbs_pool_destroy(pool);
+	}
+	nbbs_core_exit();
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -941,6 +991,7 @@ static const struct {
 	{ "hot_reuse", case_hot_reuse },
 	{ "hot_double_free", case_hot_double_free },
 	{ "hot_other_cpu", case_hot_other_cpu },
+	{ "hot_cpu_dead", case_hot_cpu_dead },
 };
 
 #define NR_POOL_CASES	ARRAY_SIZE(pool_cases)
