@@ -269,7 +269,7 @@ static inline s64 nbbs_sum_next(s64 old, unsigned int bound)
 }
 
 static inline atomic64_t *nbbs_summary(const struct nbbs_pool *pool,
-				     unsigned long chunk)
+				       unsigned long chunk)
 {
 	return &pool->summary[chunk * NBBS_SUM_STRIDE];
 }
@@ -297,7 +297,7 @@ static bool nbbs_summary_arm(struct nbbs_pool *pool, unsigned long chunk,
 	 * reads; pairs with the smp_mb() in nbbs_summary_note().
 	 */
 	if (nbbs_cas64(nbbs_summary(pool, chunk), sum,
-		     (s64)((u64)*sum | NBBS_SUM_ARMED))) {
+		       (s64)((u64)*sum | NBBS_SUM_ARMED))) {
 		*sum = (s64)((u64)*sum | NBBS_SUM_ARMED);
 		return true;
 	}
@@ -318,7 +318,7 @@ static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
 	ctx->atomics++;
 	/* Fully ordered, though only the comparison with @armed matters. */
 	if (nbbs_cas64(nbbs_summary(pool, chunk), &armed,
-		     nbbs_sum_next(armed, level)))
+		       nbbs_sum_next(armed, level)))
 		ctx->lowered++;
 }
 
@@ -346,7 +346,7 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 		 * reads the count and then this summary sees the new bound.
 		 */
 		if (nbbs_cas64(sum, &old,
-			     nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1)))) {
+			       nbbs_sum_next(old, max(nbbs_sum_bound(old), freed + 1)))) {
 			/*
 			 * Where the free block is, for the next scan of this
 			 * chunk to try first: a hint, racy by design.  Its
@@ -401,7 +401,7 @@ static unsigned long nbbs_climb(struct nbbs_pool *pool, unsigned long n,
 			 * release's CAS, which then fails.
 			 */
 			if (nbbs_cas64(parent, &old,
-				     nbbs_next(old, (st | part) & ~coal)))
+				       nbbs_next(old, (st | part) & ~coal)))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed; decide on an acquire read. */
@@ -426,7 +426,7 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 	u32 part = nbbs_part(child), coal = nbbs_coal(child);
 	s64 old;
 
-	NBBS_HOOK(release_announce);
+	NBBS_HOOK("release_announce");
 	old = atomic64_read(parent);
 	for (;;) {
 		if (!(nbbs_status(old) & part))
@@ -438,7 +438,7 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned long child,
 		 * emptied child also sees the announcement.
 		 */
 		if (nbbs_cas64(parent, &old,
-			     nbbs_next(old, nbbs_status(old) | coal)))
+			       nbbs_next(old, nbbs_status(old) | coal)))
 			return;
 		ctx->conflicts++;
 	}
@@ -511,7 +511,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 			 * announcement and rewritten the parent.
 			 */
 			new = nbbs_next(old, st);
-			NBBS_HOOK(release_parent_cas);
+			NBBS_HOOK("release_parent_cas");
 			if (nbbs_cas64(parent, &old, new))
 				break;
 			ctx->conflicts++;
@@ -639,11 +639,11 @@ static int nbbs_tree_try(struct nbbs_pool *pool, unsigned int level,
 			return -EBUSY;
 		}
 	}
-	NBBS_HOOK(claim_climb);
+	NBBS_HOOK("claim_climb");
 	blocker = nbbs_climb(pool, n, level, ctx);
 	if (!blocker)
 		return 0;
-	NBBS_HOOK(claim_rollback);
+	NBBS_HOOK("claim_rollback");
 	ctx->rollbacks++;
 	/*
 	 * Give the node back as a release would, up to the roots, not only up
@@ -746,6 +746,32 @@ static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
 	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
 		return nbbs_packed_state(pool, level, idx);
 	return nbbs_tree_state(pool, level, idx);
+}
+
+/*
+ * nbbs_nmi_refused - a call from NMI context where nbbs is not safe there:
+ * without NMI-safe cmpxchg (CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG) an NMI that
+ * interrupts a CAS on the same word may deadlock or corrupt it.  Warned
+ * once, counted (nmi_refused), and the call changes nothing.
+ */
+static bool nbbs_nmi_refused(struct nbbs_pool *pool)
+{
+	if (likely(!in_nmi()) || nbbs_nmi_cmpxchg_safe())
+		return false;
+	this_cpu_inc(pool->pcpu->stats.nmi_refused);
+	WARN_ONCE(1, "nbbs: called from NMI, where this architecture's cmpxchg is not safe\n");
+	return true;
+}
+
+/*
+ * May this call use the per-CPU slots of a hot pool?  Not from an NMI where
+ * this_cpu operations are load/op/store sequences: the NMI could overwrite
+ * a slot that the interrupted code is changing, and the block in it would
+ * be lost.  Such calls go to the tree, as when the slots are full or empty.
+ */
+static inline bool nbbs_slots_usable(void)
+{
+	return likely(!in_nmi()) || nbbs_nmi_pcpu_safe();
 }
 
 static void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
@@ -900,7 +926,7 @@ static enum nbbs_free_result nbbs_layout_free(struct nbbs_pool *pool,
 static void nbbs_commit(struct nbbs_pool *pool, unsigned int order,
 			unsigned long idx, struct nbbs_ctx *ctx)
 {
-	NBBS_HOOK(commit);
+	NBBS_HOOK("commit");
 	if (order < pool->hot_orders) {
 		WARN_ON_ONCE(nbbs_hot_swap(pool, order, idx << order, NBBS_HOT_NONE,
 					   NBBS_HOT_LIVE, ctx) != NBBS_HOT_NONE);
@@ -1135,9 +1161,11 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
  * nbbs_pool_drain() - give the blocks that CPUs keep for reuse back to the tree
  * @pool: the pool; nothing happens unless it was created with NBBS_POOL_HOT
  *
- * Lock-free, callable from any context.  Afterwards nbbs_pool_free_blocks()
- * shows the coalesced free space, unless blocks are released meanwhile.
- * nbbs_alloc() drains by itself before it returns NULL.
+ * Afterwards nbbs_pool_free_blocks() shows the coalesced free space, unless
+ * blocks are released meanwhile.  nbbs_alloc() drains by itself before it
+ * returns NULL.
+ *
+ * Context: Any context, as nbbs_free(); lock-free.
  *
  * Return: the number of blocks given back.
  */
@@ -1146,7 +1174,7 @@ unsigned long nbbs_pool_drain(struct nbbs_pool *pool)
 	struct nbbs_ctx ctx = { 0 };
 	unsigned long n;
 
-	if (!pool || !pool->hot_orders)
+	if (!pool || !pool->hot_orders || nbbs_nmi_refused(pool))
 		return 0;
 	n = nbbs_hot_drain(pool, 0, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
@@ -1391,32 +1419,6 @@ static void nbbs_warn_null_pool(const char *fn)
 	WARN_ONCE(1, "nbbs: invalid pool NULL passed to %s\n", fn);
 }
 
-/*
- * nbbs_nmi_refused - a call from NMI context where nbbs is not safe there:
- * without NMI-safe cmpxchg (CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG) an NMI that
- * interrupts a CAS on the same word may deadlock or corrupt it.  Warned
- * once, counted (nmi_refused), and the call changes nothing.
- */
-static bool nbbs_nmi_refused(struct nbbs_pool *pool)
-{
-	if (likely(!in_nmi()) || nbbs_nmi_cmpxchg_safe())
-		return false;
-	this_cpu_inc(pool->pcpu->stats.nmi_refused);
-	WARN_ONCE(1, "nbbs: called from NMI, where this architecture's cmpxchg is not safe\n");
-	return true;
-}
-
-/*
- * May this call use the per-CPU slots of a hot pool?  Not from an NMI where
- * this_cpu operations are load/op/store sequences: the NMI could overwrite
- * a slot that the interrupted code is changing, and the block in it would
- * be lost.  Such calls go to the tree, as when the slots are full or empty.
- */
-static inline bool nbbs_slots_usable(void)
-{
-	return likely(!in_nmi()) || nbbs_nmi_pcpu_safe();
-}
-
 /* nbbs_alloc() with preemption off and the arguments checked. */
 static void *nbbs_alloc_block(struct nbbs_pool *pool, unsigned int order)
 {
@@ -1446,7 +1448,7 @@ static void *nbbs_alloc_block(struct nbbs_pool *pool, unsigned int order)
 		/* Parked blocks are not in the tree: give them back first. */
 		if (pool->hot_orders)
 			drained = nbbs_hot_drain(pool, order, &ctx);
-		NBBS_HOOK(alloc_recount);
+		NBBS_HOOK("alloc_recount");
 		/* A full turn failed with no release completing: none is free. */
 		now = nbbs_releases(pool);
 		if (now == seen)
@@ -1550,7 +1552,7 @@ static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
 			this_cpu_inc(pool->pcpu->stats.hot_frees);
 		return res;
 	}
-	NBBS_HOOK(free_found);
+	NBBS_HOOK("free_found");
 	/*
 	 * Only a committed block may be freed, once: a claim whose climb is
 	 * still running, or that is being rolled back, has no bit yet.  Fully
@@ -1634,6 +1636,10 @@ EXPORT_SYMBOL_GPL(nbbs_free);
  *         NBBS_POOL_HOT to let each CPU reuse the blocks it frees
  *
  * The whole range starts free.  nbbs never reads or writes the range itself.
+ *
+ * Context: Process context when @gfp may sleep, and always for a pool with
+ * NBBS_POOL_HOT (it registers for CPU hotplug); otherwise any context but
+ * NMI, with @gfp GFP_ATOMIC or GFP_NOWAIT.
  *
  * Return: the pool, ERR_PTR(-EINVAL) for bad arguments, ERR_PTR(-EOPNOTSUPP)
  * for the packed layout on a 32-bit kernel, or ERR_PTR(-ENOMEM).
@@ -1767,6 +1773,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_create_flags);
  *
  * nbbs_pool_create_flags() with the default layout of the tree.
  *
+ * Context: As nbbs_pool_create_flags().
+ *
  * Return: the pool, ERR_PTR(-EINVAL) for bad arguments or ERR_PTR(-ENOMEM).
  */
 struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shift,
@@ -1780,6 +1788,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_create);
  * nbbs_pool_variant() - the layout of a pool's tree
  * @pool: the pool
  *
+ * Context: Any context.
+ *
  * Return: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED.
  */
 unsigned int nbbs_pool_variant(const struct nbbs_pool *pool)
@@ -1791,6 +1801,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_variant);
 /**
  * nbbs_variant_name() - name of a layout, as the module parameter spells it
  * @variant: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED
+ *
+ * Context: Any context.
  *
  * Return: "tree", "packed", or "?" for anything else.
  */
@@ -1882,6 +1894,9 @@ static void nbbs_count(const struct nbbs_pool *pool, unsigned int level,
  * of order k that could be allocated is the sum over j >= k of
  * maximal[j] << (j - k).
  *
+ * Context: Any context; it reads one word per free block or live block,
+ * which for a large fragmented pool is long: not for hard interrupts.
+ *
  * Return: the number of orders filled in (max_order + 1 at most), or
  * -EINVAL for a NULL pool or array.
  */
@@ -1907,6 +1922,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_free_blocks);
  *
  * Walks the tree, like nbbs_pool_free_blocks().
  *
+ * Context: As nbbs_pool_free_blocks().
+ *
  * Return: the number of live blocks, 0 for a NULL pool.
  */
 unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool)
@@ -1926,6 +1943,10 @@ EXPORT_SYMBOL_GPL(nbbs_pool_live_blocks);
  *
  * The managed range stays the caller's.  Blocks still allocated are
  * reported; they must not be freed afterwards.
+ *
+ * Context: Process context for a pool with NBBS_POOL_HOT (it leaves the CPU
+ * hotplug list); otherwise any context but NMI.  No call on @pool may be in
+ * flight or follow.
  */
 void nbbs_pool_destroy(struct nbbs_pool *pool)
 {
@@ -1955,6 +1976,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_destroy);
  * @pool: the pool
  * @info: filled with the pool's base, size, smallest block and largest order;
  *        zeroed for a NULL pool
+ *
+ * Context: Any context.
  */
 void nbbs_pool_info(const struct nbbs_pool *pool, struct nbbs_info *info)
 {
@@ -1978,6 +2001,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_info);
  *
  * Counters of other CPUs are read while they may change; each is exact on
  * its own, the set is not a snapshot.
+ *
+ * Context: Any context.
  */
 void nbbs_pool_stats(const struct nbbs_pool *pool, struct nbbs_stats *stats)
 {
@@ -2001,6 +2026,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_stats);
  * nbbs_pool_metadata_bytes() - memory used to manage a pool
  * @pool: the pool
  *
+ * Context: Any context.
+ *
  * Return: bytes of the pool structure, its tree and its per-CPU data.
  */
 size_t nbbs_pool_metadata_bytes(const struct nbbs_pool *pool)
@@ -2020,6 +2047,8 @@ EXPORT_SYMBOL_GPL(nbbs_pool_metadata_bytes);
 
 /**
  * nbbs_null_pool_calls() - count of API calls that were passed a NULL pool
+ *
+ * Context: Any context.
  *
  * Return: how many nbbs_alloc() and nbbs_free() calls got a NULL pool since
  * the module was loaded.

@@ -176,9 +176,9 @@ static inline bool nbbs_fault_alloc(void)
  */
 #ifdef NBBS_HOOKS
 void nbbs_hook(const char *name);
-#define NBBS_HOOK(name)	nbbs_hook(#name)
+#define NBBS_HOOK(name)	nbbs_hook(name)
 #else
-#define NBBS_HOOK(name)	do { } while (0)
+#define NBBS_HOOK(name)	((void)(name))
 #endif
 
 /*

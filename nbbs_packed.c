@@ -220,7 +220,7 @@ static void pk_announce(struct nbbs_pool *pool, unsigned int row, unsigned long 
 	parent = pk_word(pool, row + 1, pw);
 	part = pk_part(pb, side);
 	coal = pk_coal(pb, side);
-	NBBS_HOOK(release_announce);
+	NBBS_HOOK("release_announce");
 	old = atomic_long_read(parent);
 	for (;;) {
 		if (!((unsigned long)old & part))
@@ -293,7 +293,7 @@ static bool pk_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
 			if (!st && row + 1 < top)
 				pk_announce(pool, row + 1, pw, ctx);
 			pnew = pk_next(row + 1, pold, st);
-			NBBS_HOOK(release_parent_cas);
+			NBBS_HOOK("release_parent_cas");
 			ctx->atomics++;
 			/* Fully ordered; fails if anyone wrote the word since @pold. */
 			if (nbbs_cas_long(parent, &pold, pnew))
@@ -348,7 +348,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 		ctx->conflicts++;
 	}
 
-	NBBS_HOOK(claim_climb);
+	NBBS_HOOK("claim_climb");
 	/* Climb: mark the bottom node above each word, as nbbs_climb() does. */
 	for (; row + 1 < pool->rows; row++, w >>= PK_LEVELS) {
 		unsigned long pw, part, coal, m;
@@ -367,7 +367,7 @@ int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long id
 			m = (unsigned long)old & (pk_occ(pb) | pk_anc[pb]);
 			if (m) {
 				pk_blocker(row + 1, pw, m, blevel, bidx);
-				NBBS_HOOK(claim_rollback);
+				NBBS_HOOK("claim_rollback");
 				ctx->rollbacks++;
 				/* Up to the roots: see nbbs_tree_try() for why. */
 				pk_unmark(pool, claimed_row, claimed_w, b, pool->rows - 1,

@@ -228,7 +228,8 @@ static void case_wrap(unsigned int flags, unsigned int old_bits)
 
 	if (!pool)
 		return;
-	r.pool = y.pool = pool;
+	r.pool = pool;
+	y.pool = pool;
 	nbbs_user_set_cpu(2);
 	r.block = alloc_at(pool, 1, 0);
 	CHECK(r.block == leaf_addr(0));
@@ -256,7 +257,6 @@ static void case_wrap(unsigned int flags, unsigned int old_bits)
 		c = alloc_at(pool, cycle_order, cycle_leaf);
 		if (!CHECK(c == leaf_addr(cycle_leaf)) || !CHECK(nbbs_free(pool, c) == 0))
 			break;
-
 	}
 	printf("# %lu cycles (2^%u writes): parent %s what the stalled release read\n",
 	       cycles, old_bits, guard_word(pool) == seen ? "is again" : "differs from");

@@ -19,6 +19,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
+#include "../nbbs_internal.h"	/* nbbs_core_init() */
 #include <linux/cpuhotplug.h>
 #include "test_variant.h"
 #include "nbbs_test.h"
@@ -927,9 +928,6 @@ static void case_hot_other_cpu(void)
 		nbbs_user_set_cpu(0);
 	}
 }
-
-int nbbs_core_init(void);
-void nbbs_core_exit(void);
 
 /*
  * A CPU that goes offline gives the blocks it parked back to the tree, and
