@@ -572,6 +572,9 @@ static void case_create_bad_args(void)
 	expect_create_einval(arena, 1 << 16, ~0u, 0);
 	/* A range that wraps around the address space. */
 	expect_create_einval((void *)(UINTPTR_MAX - 4095), 1 << 16, 12, 0);
+	/* A base not aligned to the smallest block: blocks would not be. */
+	expect_create_einval(arena + 8, 1 << 10, 6, 0);
+	expect_create_einval(arena + 2048, 1 << 12, 12, 0);
 }
 
 /* Every allocation of nbbs_pool_create() may fail: ERR_PTR(-ENOMEM), no leak. */
