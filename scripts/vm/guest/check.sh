@@ -119,10 +119,11 @@ params() {
 	kmark "params $name: insmod nbbs.ko $args"
 	# shellcheck disable=SC2086  # ARGS is a list of parameters
 	if ! insmod $KO/nbbs.ko $args; then
+		# What needs the module cannot run: each step fails.
 		fail "params $name: load"
-		skip "params $name: debugfs" "not loaded"
-		skip "params $name: sample" "not loaded"
-		skip "params $name: unload" "not loaded"
+		fail "params $name: debugfs (not loaded)"
+		fail "params $name: sample (not loaded)"
+		fail "params $name: unload (not loaded)"
 		return
 	fi
 	pass "params $name: load"
