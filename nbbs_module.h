@@ -48,6 +48,7 @@ struct nbbs_arena {
 };
 
 const char *nbbs_backing_name(enum nbbs_backing backing);
+int nbbs_parse_bytes(const char *str, unsigned long long *bytes);
 
 /*
  * The nbbs debugfs directory (/sys/kernel/debug/nbbs), valid between
@@ -62,6 +63,7 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena);
 void nbbs_debugfs_exit(void);
 
 /* The stress tester (nbbs_stress.c): /sys/kernel/debug/nbbs/stress. */
+int nbbs_stress_check_param(void);
 void nbbs_stress_init(void);
 void nbbs_stress_exit(void);
 

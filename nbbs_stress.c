@@ -12,7 +12,8 @@
  *   tail -n 1 /sys/kernel/debug/nbbs/stress/result
  *
  * The module parameter stress="<line>" starts one run when nbbs loads; its
- * result lands in the same file.  Reading stress/run lists the keys.
+ * result lands in the same file, and a line that does not parse fails the
+ * load with -EINVAL.  Reading stress/run lists the keys.
  *
  * Backends:
  *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
@@ -364,7 +365,9 @@ static struct dentry *stress_dir;
 static char stress_param[STRESS_LINE_MAX];
 module_param_string(stress, stress_param, sizeof(stress_param), 0444);
 MODULE_PARM_DESC(stress,
-		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load");
+		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
+/* The stress= line, parsed by nbbs_stress_check_param(). */
+static struct stress_cfg stress_param_cfg;
 
 static void stress_param_fn(struct work_struct *work);
 static DECLARE_WORK(stress_param_work, stress_param_fn);
@@ -1402,6 +1405,34 @@ static int stress_run_line(char *line)
 	return ret;
 }
 
+/**
+ * nbbs_stress_check_param() - parse the stress= module parameter
+ *
+ * Called before nbbs builds anything, so that a line that does not parse
+ * fails the load instead of a run that never happens.
+ *
+ * Context: Process context, at module load.
+ * Return: 0 when stress= is empty or parses; -EINVAL (after a message
+ * naming what is wrong) or -ENOMEM otherwise.
+ */
+int nbbs_stress_check_param(void)
+{
+	char *line;
+	int ret;
+
+	if (!stress_param[0])
+		return 0;
+	line = kstrdup(stress_param, GFP_KERNEL);
+	if (!line)
+		return -ENOMEM;
+	ret = stress_parse(line, &stress_param_cfg);
+	kfree(line);
+	if (ret)
+		pr_err("stress=\"%s\": not a valid run line, nbbs does not load\n",
+		       stress_param);
+	return ret;
+}
+
 /* --- debugfs --- */
 
 static ssize_t run_write(struct file *file, const char __user *ubuf, size_t len,
@@ -1457,17 +1488,17 @@ static int result_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(result);
 
+/* Run the stress= line that nbbs_stress_check_param() parsed. */
 static void stress_param_fn(struct work_struct *work)
 {
-	char *line = kstrdup(stress_param, GFP_KERNEL);
-	int ret;
+	int ret = -EBUSY;
 
-	if (!line)
-		return;
-	ret = stress_run_line(line);
+	if (!atomic_cmpxchg(&stress_busy, 0, 1)) {
+		ret = stress_execute(&stress_param_cfg);
+		atomic_set(&stress_busy, 0);
+	}
 	if (ret)
 		pr_err("stress=%s: %d\n", stress_param, ret);
-	kfree(line);
 }
 
 /**
