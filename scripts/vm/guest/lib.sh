@@ -70,6 +70,32 @@ klog_since() {
 	dmesg | tail -n +"$(($1 + 1))"
 }
 
+# write_refused FILE VALUE PATTERN: echo VALUE >FILE fails with EINVAL, the
+# kernel log gets a message matching PATTERN, and FILE (when readable)
+# reads as before.
+write_refused() {
+	local mark out before ret=0
+
+	[ -r "$1" ] && before=$(cat "$1")
+	mark=$(klog_mark)
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		diag "echo $2 >$1 was accepted"
+		ret=1
+	else
+		case "$out" in
+		*"Invalid argument"*) ;;
+		*) diag "not EINVAL: $out"; ret=1 ;;
+		esac
+		klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | grep -q "$3" ||
+			{ diag "no message matching '$3'"; ret=1; }
+		diag "$(klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | tail -n 1)"
+	fi
+	if [ -r "$1" ]; then
+		want "$1 after the refused write" "$(cat "$1")" "$before" || ret=1
+	fi
+	return $ret
+}
+
 # kv FILE KEY: the value of KEY in a "key value" file; fails if absent.
 kv() {
 	awk -v k="$2" '$1 == k { print $2; found = 1; exit } END { exit !found }' "$1"
