@@ -49,10 +49,13 @@
  *
  * fault_cas_fail_permille, fault_cas_delay_permille - only in a module built
  * with make NBBS_FAULT_INJECT=y: how many of 1000 compare-and-swaps of the
- * core fail or are delayed on purpose (read and write; 0 by default).
+ * core fail or are delayed on purpose (read and write; 0 by default).  At
+ * most 900 fail, so that every retry loop still ends, and at most 1000 are
+ * delayed; a larger value is refused with -EINVAL and a message.
  *
  * fault_alloc_nth - only in a module built with make NBBS_FAULT_INJECT=y:
- * write n to make the n-th metadata allocation from then on fail, in
+ * write n (0 to INT_MAX) to make the n-th metadata allocation from then on
+ * fail, in
  * whichever pool nbbs_pool_create() builds next (a stress run's, a
  * client's).  Reads the count as it stands: the allocation that many from
  * now fails; 0 when off or used up (the default).  The module parameter of
@@ -76,10 +79,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -244,6 +249,65 @@ static const struct file_operations drain_fops = {
 	.llseek = noop_llseek,
 };
 
+#ifdef NBBS_FAULT_INJECT
+/* Above this, a CAS retry loop could spin for very long, or forever. */
+#define NBBS_FAULT_FAIL_MAX	900
+
+static int fault_fail_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(nbbs_fault_fail_permille);
+	return 0;
+}
+
+static int fault_fail_set(void *data, u64 val)
+{
+	if (val > NBBS_FAULT_FAIL_MAX) {
+		pr_err("fault_cas_fail_permille=%llu: at most %u, so that a CAS retried still succeeds\n",
+		       val, NBBS_FAULT_FAIL_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(nbbs_fault_fail_permille, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fault_fail_fops, fault_fail_get, fault_fail_set, "%llu\n");
+
+static int fault_delay_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(nbbs_fault_delay_permille);
+	return 0;
+}
+
+static int fault_delay_set(void *data, u64 val)
+{
+	if (val > 1000) {
+		pr_err("fault_cas_delay_permille=%llu: at most 1000 (per mille)\n", val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(nbbs_fault_delay_permille, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fault_delay_fops, fault_delay_get, fault_delay_set, "%llu\n");
+
+static int fault_nth_get(void *data, u64 *val)
+{
+	*val = atomic_read(&nbbs_fault_alloc_nth);
+	return 0;
+}
+
+static int fault_nth_set(void *data, u64 val)
+{
+	s64 n = val;
+
+	if (n < 0 || n > INT_MAX) {
+		pr_err("fault_alloc_nth=%lld: must be 0 (off) to %d\n", n, INT_MAX);
+		return -EINVAL;
+	}
+	atomic_set(&nbbs_fault_alloc_nth, n);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(fault_nth_fops, fault_nth_get, fault_nth_set, "%lld\n");
+#endif
+
 /**
  * nbbs_debugfs_init() - create /sys/kernel/debug/nbbs and its files
  * @arena: the default pool and its memory; must outlive nbbs_debugfs_exit()
@@ -264,12 +328,12 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena)
 	debugfs_create_file("drain", 0200, nbbs_debugfs_dir, data, &drain_fops);
 #ifdef NBBS_FAULT_INJECT
 	/* Test builds only (make NBBS_FAULT_INJECT=y): see nbbs_internal.h. */
-	debugfs_create_u32("fault_cas_fail_permille", 0644, nbbs_debugfs_dir,
-			   &nbbs_fault_fail_permille);
-	debugfs_create_u32("fault_cas_delay_permille", 0644, nbbs_debugfs_dir,
-			   &nbbs_fault_delay_permille);
-	debugfs_create_atomic_t("fault_alloc_nth", 0644, nbbs_debugfs_dir,
-				&nbbs_fault_alloc_nth);
+	debugfs_create_file_unsafe("fault_cas_fail_permille", 0644, nbbs_debugfs_dir,
+				   NULL, &fault_fail_fops);
+	debugfs_create_file_unsafe("fault_cas_delay_permille", 0644, nbbs_debugfs_dir,
+				   NULL, &fault_delay_fops);
+	debugfs_create_file_unsafe("fault_alloc_nth", 0644, nbbs_debugfs_dir,
+				   NULL, &fault_nth_fops);
 #endif
 }
 

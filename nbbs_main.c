@@ -5,7 +5,9 @@
  *
  * Module parameters (all read-only once loaded, see modinfo nbbs.ko):
  *
- *   size=64M       bytes in the arena; K, M, G (and T, P, E) suffixes
+ *   size=64M       bytes in the arena: decimal digits, optionally followed
+ *                  by K, M or G (nbbs_parse_bytes()); at most the memory
+ *                  available when nbbs loads
  *   min_block=4K   smallest block, a power of two of at least 8 bytes
  *                  (default PAGE_SIZE)
  *   max_order=-1   largest block is min_block << max_order; -1 picks
@@ -17,6 +19,8 @@
  *                  tree (one 32-bit word per node)
  *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
  *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
+ *   stress=""      a stress run line to run once loaded (nbbs_stress.c); a
+ *                  line that does not parse fails the load
  *
  * Only in a module built with make NBBS_FAULT_INJECT=y:
  *
@@ -33,6 +37,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
@@ -42,6 +47,7 @@
 #include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -87,15 +93,67 @@ static int nbbs_param_max_order = -1;
 static enum nbbs_backing nbbs_param_backing = NBBS_BACKING_AUTO;
 static unsigned int nbbs_param_variant = NBBS_VARIANT_DEFAULT;
 
-/* A byte count with an optional memparse() suffix; trailing junk is refused. */
+/**
+ * nbbs_parse_bytes() - read a byte count: decimal digits, then optionally K,
+ * M or G (times 2^10, 2^20, 2^30), and nothing else
+ * @str: the text
+ * @bytes: the count, set only on success
+ *
+ * Unlike memparse(), a leading 0 does not mean octal, 0x is refused, and a
+ * count too large for 64 bits is refused instead of wrapping around.
+ *
+ * Context: Any context.
+ * Return: 0; -EINVAL when @str is not of that form; -ERANGE when the count
+ * is 2^64 or more.
+ */
+int nbbs_parse_bytes(const char *str, unsigned long long *bytes)
+{
+	unsigned long long v = 0;
+	unsigned int shift = 0;
+	const char *p;
+
+	if (!isdigit(*str))
+		return -EINVAL;
+	for (p = str; isdigit(*p); p++) {
+		if (check_mul_overflow(v, 10ULL, &v) ||
+		    check_add_overflow(v, (unsigned long long)(*p - '0'), &v))
+			return -ERANGE;
+	}
+	switch (*p) {
+	case 'K':
+	case 'k':
+		shift = 10;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		break;
+	}
+	if (shift)
+		p++;
+	if (*p)
+		return -EINVAL;
+	if (v > U64_MAX >> shift)
+		return -ERANGE;
+	*bytes = v << shift;
+	return 0;
+}
+
 static int nbbs_bytes_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long long bytes;
-	char *end;
+	int ret = nbbs_parse_bytes(val, &bytes);
 
-	bytes = memparse(val, &end);
-	if (end == val || (*end && strcmp(end, "\n"))) {
-		pr_err("%s=%s: not a byte count (a number, optionally followed by K, M or G)\n",
+	if (ret == -ERANGE) {
+		pr_err("%s=%s: too large: at most 2^64 - 1 bytes\n", kp->name, val);
+		return -EINVAL;
+	}
+	if (ret) {
+		pr_err("%s=%s: not a byte count: decimal digits, optionally followed by K, M or G\n",
 		       kp->name, val);
 		return -EINVAL;
 	}
@@ -290,12 +348,26 @@ static int nbbs_check_params(unsigned int *min_shift, unsigned int *max_order)
 	return 0;
 }
 
-/* Reserve arena->size bytes as the requested backing asks. */
+/*
+ * Reserve arena->size bytes as the requested backing asks.  An arena larger
+ * than the memory available is refused, and the allocations do not retry
+ * (__GFP_NORETRY): a load that asks too much fails with -ENOMEM instead of
+ * waking the OOM killer.
+ */
 static int nbbs_arena_reserve(struct nbbs_arena *arena)
 {
+	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
 	unsigned int order = get_order(arena->size);
 	bool fits = order <= nbbs_max_page_order();
+	unsigned long avail = si_mem_available();
 	struct page *page;
+	size_t extra;
+
+	if (arena->size >> PAGE_SHIFT > avail) {
+		pr_err("size=%zu: more than the %lu bytes of memory available; choose a smaller size\n",
+		       arena->size, avail << PAGE_SHIFT);
+		return -ENOMEM;
+	}
 
 	if (arena->requested == NBBS_BACKING_PAGES && !fits) {
 		pr_err("backing=pages: size=%zu exceeds the page allocator's largest block (%lu bytes); use backing=vmalloc\n",
@@ -304,7 +376,7 @@ static int nbbs_arena_reserve(struct nbbs_arena *arena)
 	}
 
 	if (arena->requested != NBBS_BACKING_VMALLOC && fits) {
-		page = nbbs_meta_alloc(alloc_pages(GFP_KERNEL | __GFP_NOWARN, order));
+		page = nbbs_meta_alloc(alloc_pages(gfp, order));
 		if (page) {
 			arena->base = page_address(page);
 			arena->backing = NBBS_BACKING_PAGES;
@@ -320,11 +392,17 @@ static int nbbs_arena_reserve(struct nbbs_arena *arena)
 		pr_info("no contiguous %zu bytes free, using vmalloc\n", arena->size);
 	}
 
-	arena->base = nbbs_meta_alloc(__vmalloc(arena->size, GFP_KERNEL | __GFP_NOWARN));
-	if (!arena->base) {
+	/*
+	 * vmalloc() aligns to a page; a pool needs its base aligned to its
+	 * smallest block, so a larger one costs up to a block more.
+	 */
+	extra = arena->align > PAGE_SIZE ? arena->align - PAGE_SIZE : 0;
+	arena->mapping = nbbs_meta_alloc(__vmalloc(arena->size + extra, gfp));
+	if (!arena->mapping) {
 		pr_err("cannot vmalloc the arena of %zu bytes\n", arena->size);
 		return -ENOMEM;
 	}
+	arena->base = PTR_ALIGN(arena->mapping, arena->align);
 	arena->backing = NBBS_BACKING_VMALLOC;
 	return 0;
 }
@@ -334,8 +412,9 @@ static void nbbs_arena_release(struct nbbs_arena *arena)
 	if (arena->backing == NBBS_BACKING_PAGES)
 		__free_pages(virt_to_page(arena->base), arena->page_order);
 	else
-		vfree(arena->base);
+		vfree(arena->mapping);
 	arena->base = NULL;
+	arena->mapping = NULL;
 }
 
 static int __init nbbs_init(void)
@@ -348,6 +427,10 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
+	ret = nbbs_stress_check_param();
+	if (ret)
+		return ret;
+
 	ret = nbbs_core_init();
 	if (ret)
 		return ret;
@@ -357,6 +440,7 @@ static int __init nbbs_init(void)
 		goto out_core;
 
 	nbbs_arena.size = nbbs_param_size;
+	nbbs_arena.align = 1UL << min_shift;
 	nbbs_arena.requested = nbbs_param_backing;
 	ret = nbbs_arena_reserve(&nbbs_arena);
 	if (ret)

@@ -30,8 +30,10 @@ enum nbbs_backing {
 /**
  * struct nbbs_arena - the default pool and the memory under it
  * @pool: the pool built over @base
- * @base: first byte of the arena
+ * @base: first byte of the arena, aligned to @align
+ * @mapping: vmalloc backing: what vmalloc returned, @base or below it
  * @size: bytes in the arena
+ * @align: alignment the pool needs: its smallest block
  * @backing: the backing in use (pages or vmalloc, never auto)
  * @requested: the backing the module parameter asked for
  * @page_order: order of the alloc_pages() block, for pages backing only
@@ -40,7 +42,9 @@ enum nbbs_backing {
 struct nbbs_arena {
 	struct nbbs_pool *pool;
 	void *base;
+	void *mapping;
 	size_t size;
+	size_t align;
 	enum nbbs_backing backing;
 	enum nbbs_backing requested;
 	unsigned int page_order;
@@ -48,6 +52,7 @@ struct nbbs_arena {
 };
 
 const char *nbbs_backing_name(enum nbbs_backing backing);
+int nbbs_parse_bytes(const char *str, unsigned long long *bytes);
 
 /*
  * The nbbs debugfs directory (/sys/kernel/debug/nbbs), valid between
@@ -62,6 +67,7 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena);
 void nbbs_debugfs_exit(void);
 
 /* The stress tester (nbbs_stress.c): /sys/kernel/debug/nbbs/stress. */
+int nbbs_stress_check_param(void);
 void nbbs_stress_init(void);
 void nbbs_stress_exit(void);
 

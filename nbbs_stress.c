@@ -5,14 +5,24 @@
  * is given while it measures, and reports one line per run.
  *
  * Use: write one line of key=value words to /sys/kernel/debug/nbbs/stress/run
- * (the write returns when the run is done), then read stress/result:
+ * in one write that ends with its newline (the write returns when the run
+ * is done), then read stress/result.  A write without the newline, with
+ * more than one line or of STRESS_LINE_MAX (512) bytes or more is refused
+ * with -EINVAL, so a line split over two writes never runs as two runs:
  *
  *   echo "backend=nbbs workload=rand threads=4 order=3 ms=1000" \
  *       >/sys/kernel/debug/nbbs/stress/run
  *   tail -n 1 /sys/kernel/debug/nbbs/stress/result
  *
  * The module parameter stress="<line>" starts one run when nbbs loads; its
- * result lands in the same file.  Reading stress/run lists the keys.
+ * result lands in the same file, and a line that does not parse fails the
+ * load with -EINVAL.  Reading stress/run lists the keys.
+ *
+ * Numbers are decimal; arena= and min_block= take a K, M or G suffix
+ * (nbbs_parse_bytes()).  arena= is at most half of the RAM, irq_us= at least
+ * STRESS_MIN_IRQ_US (100), and with irq=1 verify=1 the hrtimer's blocks
+ * (min_block << order) at most STRESS_MAX_IRQ_VERIFY (64 KiB): each tick
+ * fills and checks one in hard-interrupt context.
  *
  * Backends:
  *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
@@ -67,7 +77,8 @@
  * Control: one kthread per worker, bound round-robin to the online CPUs,
  * released together by a sleeping start barrier; the run stops after ms=
  * milliseconds or when each thread has done its share of ops=.  Unloading
- * nbbs stops a run started by the module parameter.  One run at a time:
+ * nbbs stops a run started by the module parameter, fill's setup included
+ * (the run then ends with -EINTR and no result line).  One run at a time:
  * a write while one runs fails with -EBUSY.
  *
  * Result line fields: the run's parameters, then
@@ -108,6 +119,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -123,6 +135,8 @@
 #define STRESS_MAX_THREADS	1024
 #define STRESS_MAX_MS		600000
 #define STRESS_LINE_MAX		512
+#define STRESS_MIN_IRQ_US	100
+#define STRESS_MAX_IRQ_VERIFY	SZ_64K
 #define STRESS_RESULTS		64
 #define STRESS_CO_SLOTS		31
 #define STRESS_IRQ_SLOTS	8
@@ -364,7 +378,9 @@ static struct dentry *stress_dir;
 static char stress_param[STRESS_LINE_MAX];
 module_param_string(stress, stress_param, sizeof(stress_param), 0444);
 MODULE_PARM_DESC(stress,
-		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load");
+		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
+/* The stress= line, parsed by nbbs_stress_check_param(). */
+static struct stress_cfg stress_param_cfg;
 
 static void stress_param_fn(struct work_struct *work);
 static DECLARE_WORK(stress_param_work, stress_param_fn);
@@ -456,7 +472,7 @@ static int stress_backend_setup(struct stress_run *r)
 		r->owner_bits = stress_end_pfn();
 	} else {
 		r->size = c->arena;
-		r->base = vmalloc(r->size);
+		r->base = __vmalloc(r->size, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 		if (!r->base) {
 			pr_err("cannot vmalloc an arena of %zu bytes\n", r->size);
 			return -ENOMEM;
@@ -892,20 +908,28 @@ static enum hrtimer_restart stress_timer_fn(struct hrtimer *timer)
 
 /*
  * fill: hold every smallest block, then give back a random share.  The
- * fill's worker keeps what stays held until the run ends.
+ * fill's worker keeps what stays held until the run ends.  Unloading nbbs
+ * or a signal to the writer stops it: -EINTR, the caller frees the blocks.
  */
-static void stress_prefill(struct stress_run *r)
+static int stress_prefill(struct stress_run *r)
 {
 	struct stress_worker *w = &r->workers[r->cfg.threads + 1];
 	unsigned int i, n = 0, keep;
 	struct stress_slot tmp;
 
 	for (i = 0; i < w->nr_slots; i++) {
+		if (!(i & 1023)) {
+			if (READ_ONCE(stress_exiting) || signal_pending(current)) {
+				pr_info("workload=fill: stopped after %u of %u blocks: %s\n",
+					n, w->nr_slots, READ_ONCE(stress_exiting) ?
+					"nbbs is unloading" : "signal");
+				return -EINTR;
+			}
+			cond_resched();
+		}
 		if (!stress_alloc(w, &w->slots[n], 0))
 			break;
 		n++;
-		if (!(i & 1023))
-			cond_resched();
 	}
 	/* Fisher-Yates: a random @keep of the @n stay at the front. */
 	keep = div_u64((u64)n * r->cfg.occupancy, 100);
@@ -918,6 +942,7 @@ static void stress_prefill(struct stress_run *r)
 	}
 	for (i = keep; i < n; i++)
 		stress_free(w, &w->slots[i]);
+	return 0;
 }
 
 /* --- the runner --- */
@@ -1182,11 +1207,12 @@ static int stress_execute(const struct stress_cfg *cfg)
 	if (ret)
 		goto out;
 	if (cfg->workload == SW_FILL)
-		stress_prefill(r);
-	if (r->kind == SB_PAGES)
-		stress_set_budgets(r);
-
-	ret = stress_threads_run(r);
+		ret = stress_prefill(r);
+	if (!ret) {
+		if (r->kind == SB_PAGES)
+			stress_set_budgets(r);
+		ret = stress_threads_run(r);
+	}
 	stress_free_all(&r->workers[cfg->threads + 1]);
 	if (ret)
 		goto out;
@@ -1217,18 +1243,14 @@ static int stress_parse_uint(const char *key, const char *val, unsigned long lon
 			     unsigned long long *out, bool bytes)
 {
 	unsigned long long v;
-	char *end;
-	int ret = 0;
+	int ret;
 
-	if (bytes) {
-		v = memparse(val, &end);
-		if (end == val || *end)
-			ret = -EINVAL;
-	} else {
-		ret = kstrtoull(val, 0, &v);
-	}
+	if (bytes)
+		ret = nbbs_parse_bytes(val, &v);
+	else
+		ret = kstrtoull(val, 10, &v);
 	if (ret || v > max) {
-		pr_err("%s=%s: must be a number from 0 to %llu%s\n", key, val, max,
+		pr_err("%s=%s: must be a decimal number from 0 to %llu%s\n", key, val, max,
 		       bytes ? " (K, M, G suffixes allowed)" : "");
 		return -EINVAL;
 	}
@@ -1327,6 +1349,7 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 static int stress_check(struct stress_cfg *c)
 {
 	bool pages = stress_backends[c->backend].kind == SB_PAGES;
+	unsigned long long ram, irq_block;
 	unsigned int arena_order, limit;
 
 	if (!c->threads) {
@@ -1348,6 +1371,11 @@ static int stress_check(struct stress_cfg *c)
 		       c->arena, c->min_block);
 		return -EINVAL;
 	}
+	ram = (u64)totalram_pages() << PAGE_SHIFT;
+	if (c->arena > ram / 2) {
+		pr_err("arena=%llu: at most half of the RAM (%llu bytes)\n", c->arena, ram / 2);
+		return -EINVAL;
+	}
 	arena_order = ilog2(c->arena) - ilog2(c->min_block);
 	if (c->max_order > arena_order) {
 		pr_err("max_order=%u: at most %u for arena=%llu and min_block=%llu\n",
@@ -1359,6 +1387,17 @@ static int stress_check(struct stress_cfg *c)
 	if (c->order > limit) {
 		pr_err("order=%u: at most %u (max_order=%u%s)\n", c->order, limit, c->max_order,
 		       pages ? ", and the page allocator's largest order" : "");
+		return -EINVAL;
+	}
+	if (c->irq_us < STRESS_MIN_IRQ_US) {
+		pr_err("irq_us=%u: at least %u microseconds between the hrtimer's operations\n",
+		       c->irq_us, STRESS_MIN_IRQ_US);
+		return -EINVAL;
+	}
+	irq_block = c->min_block << c->order;
+	if (c->irq && c->verify && irq_block > STRESS_MAX_IRQ_VERIFY) {
+		pr_err("irq=1 verify=1: the hrtimer would fill blocks of up to %llu bytes in hard interrupt context; at most %u (a lower order= or min_block=)\n",
+		       irq_block, STRESS_MAX_IRQ_VERIFY);
 		return -EINVAL;
 	}
 	if (c->workload == SW_FILL && arena_order > 24) {
@@ -1402,19 +1441,59 @@ static int stress_run_line(char *line)
 	return ret;
 }
 
+/**
+ * nbbs_stress_check_param() - parse the stress= module parameter
+ *
+ * Called before nbbs builds anything, so that a line that does not parse
+ * fails the load instead of a run that never happens.
+ *
+ * Context: Process context, at module load.
+ * Return: 0 when stress= is empty or parses; -EINVAL (after a message
+ * naming what is wrong) or -ENOMEM otherwise.
+ */
+int nbbs_stress_check_param(void)
+{
+	char *line;
+	int ret;
+
+	if (!stress_param[0])
+		return 0;
+	line = kstrdup(stress_param, GFP_KERNEL);
+	if (!line)
+		return -ENOMEM;
+	ret = stress_parse(line, &stress_param_cfg);
+	kfree(line);
+	if (ret)
+		pr_err("stress=\"%s\": not a valid run line, nbbs does not load\n",
+		       stress_param);
+	return ret;
+}
+
 /* --- debugfs --- */
 
 static ssize_t run_write(struct file *file, const char __user *ubuf, size_t len,
 			 loff_t *ppos)
 {
-	char *line;
+	char *line, *nl;
 	int ret;
 
-	if (len >= STRESS_LINE_MAX)
+	if (len >= STRESS_LINE_MAX) {
+		pr_err("run: a write of %zu bytes; a run line has at most %u bytes, its newline included\n",
+		       len, STRESS_LINE_MAX - 1);
 		return -EINVAL;
+	}
 	line = memdup_user_nul(ubuf, len);
 	if (IS_ERR(line))
 		return PTR_ERR(line);
+	/* One whole line per write: a split line would run as two. */
+	nl = strchr(line, '\n');
+	if (!nl || nl[1]) {
+		pr_err("run: %s; write one whole line, ending with its newline, per write\n",
+		       nl ? "more than one line in one write" :
+		       "no newline at the end of the write");
+		kfree(line);
+		return -EINVAL;
+	}
 	ret = stress_run_line(line);
 	kfree(line);
 	return ret ? ret : len;
@@ -1457,17 +1536,18 @@ static int result_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(result);
 
+/* Run the stress= line that nbbs_stress_check_param() parsed. */
 static void stress_param_fn(struct work_struct *work)
 {
-	char *line = kstrdup(stress_param, GFP_KERNEL);
-	int ret;
+	int ret = -EBUSY;
 
-	if (!line)
-		return;
-	ret = stress_run_line(line);
-	if (ret)
+	if (!atomic_cmpxchg(&stress_busy, 0, 1)) {
+		ret = stress_execute(&stress_param_cfg);
+		atomic_set(&stress_busy, 0);
+	}
+	/* -EINTR: the unload stopped it, and said so. */
+	if (ret && ret != -EINTR)
 		pr_err("stress=%s: %d\n", stress_param, ret);
-	kfree(line);
 }
 
 /**

@@ -192,6 +192,7 @@ test_sample() {
 	local before after
 
 	if ! $MODPROBE -q -n nbbs_sample; then
+		ktap_print_msg "nbbs_sample is not installed: the sample test needs it"
 		return 4
 	fi
 	before=$(kv "$NBBS_DBG/stats" alloc)

@@ -12,7 +12,9 @@
 #      client loads, holds one block, and gives it back on unload; nbbs
 #      unloads and its debugfs directory goes away.
 #   3. Bad parameters fail the load with -EINVAL and a message, leaving
-#      nothing loaded.
+#      nothing loaded: sizes memparse() would have wrapped or read as
+#      octal, a bad stress= line; an arena of all the memory fails with
+#      -ENOMEM, without the OOM killer.
 #   4. Loading and unloading (good and bad) many times leaks no arena.
 #   5. The kselftest (selftests/nbbs.sh, run by kselftest's runner.sh),
 #      which loads test_nbbs through kselftest/module.sh.
@@ -119,10 +121,11 @@ params() {
 	kmark "params $name: insmod nbbs.ko $args"
 	# shellcheck disable=SC2086  # ARGS is a list of parameters
 	if ! insmod $KO/nbbs.ko $args; then
+		# What needs the module cannot run: each step fails.
 		fail "params $name: load"
-		skip "params $name: debugfs" "not loaded"
-		skip "params $name: sample" "not loaded"
-		skip "params $name: unload" "not loaded"
+		fail "params $name: debugfs (not loaded)"
+		fail "params $name: sample (not loaded)"
+		fail "params $name: unload (not loaded)"
 		return
 	fi
 	pass "params $name: load"
@@ -138,9 +141,10 @@ params() {
 	result "params $name: unload" $?
 }
 
-# bad NAME "ARGS": the load must fail with EINVAL and say why in the log.
+# bad NAME "ARGS" [ENOMEM]: the load must fail with EINVAL (or ENOMEM) and
+# say why in the log; nothing may be left loaded, and no OOM kill happen.
 bad() {
-	local name="$1" mark out rc ret=0
+	local name="$1" errno="${3:-EINVAL}" mark out rc ret=0
 
 	mark=$(klog_mark)
 	kmark "bad params $name: insmod nbbs.ko $2"
@@ -153,12 +157,17 @@ bad() {
 		ret=1
 	else
 		# kmod's insmod names EINVAL "Invalid parameters".
-		case "$out" in
-		*"Invalid parameters"* | *"Invalid argument"*) ;;
-		*) diag "not EINVAL: $out"; ret=1 ;;
+		case "$errno: $out" in
+		"EINVAL: "*"Invalid parameters"* | "EINVAL: "*"Invalid argument"*) ;;
+		"ENOMEM: "*"Cannot allocate memory"*) ;;
+		*) diag "not $errno: $out"; ret=1 ;;
 		esac
 		if ! klog_since "$mark" | grep -v 'nbbs-vm:' | grep -q 'nbbs: '; then
 			diag "no nbbs message in the kernel log"
+			ret=1
+		fi
+		if klog_since "$mark" | grep -qiE 'oom-kill|out of memory'; then
+			diag "the OOM killer ran"
 			ret=1
 		fi
 		if loaded nbbs || [ -e "$DBG" ]; then
@@ -167,7 +176,7 @@ bad() {
 		fi
 	fi
 	[ $ret -eq 0 ] && diag "$(klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | tail -n 1)"
-	result "bad params $name: $2" $ret
+	result "bad params $name: $2 ($errno)" $ret
 }
 
 # ---- the tests ----
@@ -208,6 +217,21 @@ bad backing-bogus       "backing=bogus"
 bad variant-bogus       "variant=bogus"
 bad hot-bogus           "hot=2"
 bad pages-too-large     "backing=pages size=$((PAGES_MAX * 2))"
+# memparse() read these as 1M, 4K (wrapped around 2^64), 8M (octal) and 4M
+bad size-wraps          "size=18014398509483008K"
+bad min-block-wraps     "min_block=18014398509481988K"
+bad size-octal          "size=010M"
+bad size-hex            "size=0x400000"
+bad size-past-2-64      "size=18446744073709551616"
+bad min-block-suffix    "min_block=4KB"
+# an arena of all the VM's memory (the power of two at or above it):
+# refused, not left to the OOM killer
+mib=1
+while [ $((mib << 10)) -lt "$(meminfo_kb MemTotal)" ]; do mib=$((mib * 2)); done
+bad size-all-memory     "size=${mib}M" ENOMEM
+# a stress= line that does not parse fails the load
+bad stress-param-bogus  "stress=workload=nope"
+bad stress-param-irq-us "stress=irq_us=0"
 
 # 4. no leak over repeated loads, good and bad
 before=$(memfree_kb)
@@ -217,11 +241,13 @@ for _ in 1 2 3 4 5; do
 	insmod $KO/nbbs.ko size=4M backing=pages && rmmod nbbs
 	insmod $KO/nbbs.ko size=16M min_block=64 && rmmod nbbs
 	insmod $KO/nbbs.ko size=4M max_order=11 2>/dev/null
+	insmod $KO/nbbs.ko size=${mib}M 2>/dev/null
+	insmod $KO/nbbs.ko stress=workload=nope 2>/dev/null
 done
 after=$(memfree_kb)
 vafter=$(vmalloc_kb)
 diag "free before $before kB, after $after kB; vmalloc before $vbefore kB, after $vafter kB"
-diag "over 5 x (64M vmalloc + 4M pages + 16M auto + a refused load)"
+diag "over 5 x (64M vmalloc + 4M pages + 16M auto + three refused loads)"
 # A leaked arena costs at least 5 x 4 MiB, a leaked vmalloc arena 5 x 16
 # MiB; between runs the totals move by about 100 kB.
 ret=0

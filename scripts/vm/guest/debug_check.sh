@@ -45,7 +45,11 @@ kmemleak_scan() {
 	local ours
 
 	if [ ! -w $KML ]; then
-		skip "kmemleak $1" "no kmemleak in this kernel"
+		# Only the kasan debug kernel is built with kmemleak.
+		case $(uname -r) in
+		*kasan*) fail "kmemleak $1 (no $KML)" ;;
+		*) skip "kmemleak $1" "this debug kernel is built without kmemleak" ;;
+		esac
 		return
 	fi
 	sleep 6

@@ -23,7 +23,8 @@
 #   5. test_nbbs (its fault-injection build): every test on both layouts,
 #      among them the failed metadata allocations of nbbs_pool_create.
 #   6. debugfs fault_alloc_nth=1 fails the next stress run's pool with
-#      ENOMEM; the run after it succeeds.
+#      ENOMEM; the run after it succeeds.  The fault files refuse values
+#      out of bounds (fail > 900, delay > 1000, nth < 0) and keep theirs.
 #   7. For variant=tree, then packed: with fault_cas_fail_permille=300 and
 #      fault_cas_delay_permille=100, every stress workload on the
 #      nbbs-VARIANT backend with twice as many kthreads as vCPUs: zero
@@ -128,7 +129,7 @@ init_faults() {
 	if [ $rc -ne 2 ]; then
 		fail "init $name: fails cleanly at each allocation, then loads"
 		diag "still failing at fault_alloc_nth=$n"
-		skip "init $name: then a whole pool" "not loaded"
+		fail "init $name: then a whole pool (not loaded)"
 		return
 	fi
 	INIT_ALLOCS=$((n - 1))
@@ -290,6 +291,21 @@ else
 	ret=1
 fi
 result "debugfs fault_alloc_nth=1 fails the next stress run's pool with ENOMEM, then off" $ret
+
+# 6b. the fault files refuse values out of bounds and keep theirs
+ret=0
+if insmod $KO/nbbs.ko; then
+	echo 300 >$DBG/fault_cas_fail_permille || ret=1
+	write_refused $DBG/fault_cas_fail_permille 901 'fault_cas_fail_permille=901: at most 900' || ret=1
+	write_refused $DBG/fault_cas_delay_permille 1001 'fault_cas_delay_permille=1001: at most 1000' || ret=1
+	write_refused $DBG/fault_alloc_nth -1 'fault_alloc_nth=-1: must be 0' || ret=1
+	want "fault_cas_fail_permille" "$(cat $DBG/fault_cas_fail_permille)" 300 || ret=1
+	echo 0 >$DBG/fault_cas_fail_permille || ret=1
+	rmmod nbbs || ret=1
+else
+	ret=1
+fi
+result "debugfs fault files refuse fail > 900, delay > 1000, nth < 0 with EINVAL and a message" $ret
 
 # 7. CAS faults under the stress tester, each layout
 ROLLBACKS=0

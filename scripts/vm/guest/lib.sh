@@ -20,7 +20,9 @@ diag() {
 	echo "# $*"
 }
 
-# pass NAME / fail NAME / skip NAME WHY: one result line.
+# pass NAME / fail NAME / skip NAME WHY: one result line.  skip is only for
+# a test the kernel under test cannot run (WHY says which feature it
+# lacks); a test that should run and cannot is a fail, with a diag why.
 pass() {
 	KTAP_N=$((KTAP_N + 1))
 	echo "ok $KTAP_N $1"
@@ -66,6 +68,32 @@ klog_mark() {
 }
 klog_since() {
 	dmesg | tail -n +"$(($1 + 1))"
+}
+
+# write_refused FILE VALUE PATTERN: echo VALUE >FILE fails with EINVAL, the
+# kernel log gets a message matching PATTERN, and FILE (when readable)
+# reads as before.
+write_refused() {
+	local mark out before ret=0
+
+	[ -r "$1" ] && before=$(cat "$1")
+	mark=$(klog_mark)
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		diag "echo $2 >$1 was accepted"
+		ret=1
+	else
+		case "$out" in
+		*"Invalid argument"*) ;;
+		*) diag "not EINVAL: $out"; ret=1 ;;
+		esac
+		klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | grep -q "$3" ||
+			{ diag "no message matching '$3'"; ret=1; }
+		diag "$(klog_since "$mark" | grep -v 'nbbs-vm:' | grep 'nbbs: ' | tail -n 1)"
+	fi
+	if [ -r "$1" ]; then
+		want "$1 after the refused write" "$(cat "$1")" "$before" || ret=1
+	fi
+	return $ret
 }
 
 # kv FILE KEY: the value of KEY in a "key value" file; fails if absent.
@@ -121,7 +149,9 @@ want() {
 }
 
 # run_kselftest: the kselftest of selftests/, as kselftest's runner.sh runs
-# it, as the next top-level KTAP result (a missing result line fails).
+# it, as the next top-level KTAP result.  A missing result line fails, and
+# so does a skip, of the whole test or of one of its tests: the VM has
+# everything it needs (root, the modules installed, nbbs unloaded).
 run_kselftest() {
 	KTAP_N=$((KTAP_N + 1))
 	: >/tmp/kselftest.out
@@ -135,6 +165,14 @@ run_kselftest() {
 		. /kselftest/kselftest/runner.sh
 		cd /kselftest/nbbs && run_one nbbs ./nbbs.sh $KTAP_N
 	) >>/tmp/kselftest.out 2>&1
+	if grep -qE 'ok [0-9]+ .*# *SKIP' /tmp/kselftest.out; then
+		grep -vE "^(not )?ok $KTAP_N " /tmp/kselftest.out
+		grep -E 'ok [0-9]+ .*# *SKIP' /tmp/kselftest.out |
+			sed 's/^/# skipped, but the VM has all it needs: /'
+		echo "not ok $KTAP_N selftests: nbbs: nbbs.sh # it skipped a test"
+		KTAP_FAILED=$((KTAP_FAILED + 1))
+		return
+	fi
 	cat /tmp/kselftest.out
 	grep -q "^ok $KTAP_N " /tmp/kselftest.out || {
 		grep -q "^not ok $KTAP_N " /tmp/kselftest.out ||

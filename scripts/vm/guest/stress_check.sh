@@ -11,10 +11,16 @@
 #      operations and zero overlaps, stamp errors, misplaced and leaked
 #      blocks;
 #   2. a run stopped by an operation count instead of a duration;
-#   3. bad lines fail with EINVAL and a message naming the key;
+#   3. bad lines fail with EINVAL and a message naming the key, and run
+#      nothing: unknown names, sizes past 2^64, hex, an arena above half
+#      the RAM, irq_us below 100, irq=1 verify=1 on blocks above 64 KiB; so
+#      do writes that are not one whole line (no newline, two lines, 512
+#      bytes or more); the bounds themselves run clean;
 #   4. a second run while one is in progress fails with EBUSY;
 #   5. nbbs loaded with stress=... unloads in the middle of that run: the
-#      threads stop and the run still reports a clean line.
+#      threads stop and the run still reports a clean line;
+#   6. the same while fill is still taking every block of a large arena:
+#      the fill stops, the unload is quick, no result line.
 # Expects nbbs unloaded; leaves it unloaded.
 
 STRESS_DIR=/sys/kernel/debug/nbbs/stress
@@ -57,24 +63,35 @@ stress_one() {
 	result "stress $1" $ret
 }
 
-# stress_bad LINE KEY: the write fails with EINVAL, the log names KEY.
-stress_bad() {
-	local mark out ret=0
+# stress_refuse NAME TEXT PATTERN: writing TEXT (with echo -ne: \n is a
+# newline, none is added) to the run file fails with EINVAL, a message
+# matching PATTERN is logged, no run happens.
+stress_refuse() {
+	local mark out last ret=0
 
+	last=$(tail -n 1 $STRESS_DIR/result)
 	mark=$(klog_mark)
-	if out=$(stress_write "$1" 2>&1); then
-		diag "'$1' was accepted"
+	# echo, not printf: busybox's printf does not say why a write failed.
+	# shellcheck disable=SC3037  # busybox echo has -n and -e
+	if out=$( (echo -ne "$2" >$STRESS_DIR/run) 2>&1); then
+		diag "$1 was accepted"
 		ret=1
 	else
 		case "$out" in
 		*"Invalid argument"*) ;;
 		*) diag "not EINVAL: $out"; ret=1 ;;
 		esac
-		klog_since "$mark" | grep 'nbbs: stress: ' | grep -q "$2" ||
-			{ diag "no message naming $2"; ret=1; }
+		klog_since "$mark" | grep 'nbbs: stress: ' | grep -q "$3" ||
+			{ diag "no message matching '$3'"; ret=1; }
 		diag "$(klog_since "$mark" | grep 'nbbs: stress: ' | tail -n 1)"
 	fi
-	result "stress refuses '$1'" $ret
+	want "the last result" "$(tail -n 1 $STRESS_DIR/result)" "$last" || ret=1
+	result "stress refuses $1" $ret
+}
+
+# stress_bad LINE KEY: the line fails with EINVAL, the log names KEY.
+stress_bad() {
+	stress_refuse "'$1'" "$1\\n" "$2"
 }
 
 stress_matrix() {
@@ -106,8 +123,10 @@ stress_check() {
 		fail "stress: load nbbs"
 		return
 	fi
+	# Every nbbs.ko has the stress tester: a missing file is a failure.
 	if [ ! -e $STRESS_DIR/run ]; then
-		skip "stress" "no $STRESS_DIR/run in this nbbs"
+		diag "no $STRESS_DIR/run: none of the stress tests can run"
+		fail "stress: $STRESS_DIR/run exists"
 		rmmod nbbs
 		return
 	fi
@@ -129,6 +148,24 @@ stress_check() {
 	stress_bad "order=9 max_order=8" order
 	stress_bad "bogus=1" bogus
 	stress_bad "backend=pages min_block=64" min_block
+	stress_bad "arena=1T" arena
+	mib=1
+	while [ $((mib << 10)) -lt "$(meminfo_kb MemTotal)" ]; do mib=$((mib * 2)); done
+	stress_bad "arena=${mib}M max_order=8" arena
+	stress_bad "arena=18014398509483008K max_order=8" arena
+	stress_bad "min_block=0x1000" min_block
+	stress_bad "ms=0x10" ms
+	stress_bad "irq=1 irq_us=0" irq_us
+	stress_bad "irq=1 irq_us=99" irq_us
+	stress_bad "irq=1 verify=1 order=5" verify
+	stress_refuse "a line without its newline" \
+		"backend=nbbs workload=cached threads=1 ms=10" "no newline"
+	stress_refuse "two lines in one write" "ms=10\\nms=10\\n" "more than one line"
+	stress_refuse "a write of 600 bytes" "$(printf '%0599d' 0)\\n" "at most 511"
+	stress_one "at the bounds irq_us=100" \
+		"backend=nbbs workload=rand threads=2 order=0 irq=1 irq_us=100 ms=$STRESS_MS"
+	stress_one "at the bounds irq=1 verify=1 64K blocks" \
+		"backend=nbbs workload=rand threads=2 order=4 irq=1 verify=1 ms=$STRESS_MS"
 
 	# 4. one run at a time
 	echo "backend=nbbs workload=cached threads=2 ms=2000" >$STRESS_DIR/run &
@@ -166,4 +203,30 @@ stress_check() {
 		ret=1
 	fi
 	result "stress: unloading nbbs mid-run stops the run cleanly" $ret
+
+	# 6. unload while fill takes each of 4M smallest blocks
+	mark=$(klog_mark)
+	ret=0
+	if insmod "$KO"/nbbs.ko \
+		"stress=\"backend=nbbs workload=fill arena=32M min_block=8 max_order=8 order=0 threads=1 ms=60000\""; then
+		sleep 2
+		start=$(date +%s)
+		rmmod nbbs || ret=1
+		secs=$(($(date +%s) - start))
+		diag "rmmod took ${secs} s"
+		[ "$secs" -le 10 ] || ret=1
+		res=$(klog_since "$mark" | grep 'nbbs: stress: workload=fill: stopped')
+		diag "$res"
+		case "$res" in
+		*"nbbs is unloading"*) ;;
+		*) diag "the unload did not stop the fill"; ret=1 ;;
+		esac
+		if klog_since "$mark" | grep -q 'nbbs: stress: backend='; then
+			diag "a result line for a run that never started"
+			ret=1
+		fi
+	else
+		ret=1
+	fi
+	result "stress: unloading nbbs stops fill's setup" $ret
 }
