@@ -48,7 +48,7 @@ deps:
 check-deps: deps
 	@echo "ok 1 build and test dependencies installed"
 
-# Every test, each step counted; ends with "N passed, N failed".
+# Every test, each step counted; ends with "N passed, N failed, N skipped".
 check:
 	scripts/check.sh
 
