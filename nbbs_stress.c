@@ -871,21 +871,28 @@ static int stress_thread(void *data)
 	return 0;
 }
 
-/* Hard-interrupt context: replace one block of a small ring. */
+/* Interrupt context: replace one block of the worker's small ring. */
+static void stress_ring_step(struct stress_worker *w, unsigned int order)
+{
+	struct stress_slot *s = &w->slots[w->seq % STRESS_IRQ_SLOTS];
+
+	stress_free(w, s);
+	if (!stress_alloc(w, s, order))
+		w->seq++;	/* move on to the next slot all the same */
+}
+
+/* Hard-interrupt context: the hrtimer of irq=1. */
 static enum hrtimer_restart stress_timer_fn(struct hrtimer *timer)
 {
 	struct stress_run *r = container_of(timer, struct stress_run, timer);
 	struct stress_worker *w = &r->workers[r->cfg.threads];
-	struct stress_slot *s = &w->slots[w->seq % STRESS_IRQ_SLOTS];
 	unsigned int order = r->cfg.order;
 
 	if (READ_ONCE(r->stop) || READ_ONCE(stress_exiting))
 		return HRTIMER_NORESTART;
 	if (r->cfg.workload == SW_RAND || r->cfg.workload == SW_FILL)
 		order = stress_below(w, order + 1);
-	stress_free(w, s);
-	if (!stress_alloc(w, s, order))
-		w->seq++;	/* move on to the next slot all the same */
+	stress_ring_step(w, order);
 	hrtimer_forward_now(timer, r->period);
 	return HRTIMER_RESTART;
 }
