@@ -10,6 +10,10 @@
 #      whole-block verification (verify=1); each result line must show
 #      operations and zero overlaps, stamp errors, misplaced and leaked
 #      blocks;
+#   1b. nmi=1 (NMIs through the local APIC to every CPU, x86) on the
+#      default layout and on a hot pool: the NMI handlers did operations
+#      on every CPU, the line is clean, and the kernel log of the run has
+#      no unknown NMI and no report;
 #   2. a run stopped by an operation count instead of a duration;
 #   3. bad lines fail with EINVAL and a message naming the key;
 #   4. a second run while one is in progress fails with EBUSY;
@@ -99,6 +103,28 @@ stress_matrix() {
 	done
 }
 
+# stress_nmi NAME LINE: run LINE (with nmi=1); clean, with NMI operations on
+# every CPU, and nothing in the kernel log about NMIs or bugs.
+stress_nmi() {
+	local mark res ret=0 bad
+
+	mark=$(klog_mark)
+	if ! stress_write "$2"; then
+		fail "stress $1: the write failed"
+		return
+	fi
+	res=$(tail -n 1 $STRESS_DIR/result)
+	diag "$res"
+	want "backend" "$(field "$res" backend)" "$(field "$2" backend)" || ret=1
+	stress_clean "$res" || ret=1
+	[ "$(field "$res" nmi_ops)" -gt 0 ] 2>/dev/null || { diag "no operations in NMI"; ret=1; }
+	want "nmi_cpus" "$(field "$res" nmi_cpus)" "$(nproc)" || ret=1
+	bad=$(klog_since "$mark" |
+		grep -E 'NMI received for unknown reason|Dazed and confused|WARNING:|BUG:|Call Trace')
+	[ -z "$bad" ] || { diag "kernel log: $bad"; ret=1; }
+	result "stress $1" $ret
+}
+
 stress_check() {
 	local mark res start secs ret
 
@@ -117,6 +143,12 @@ stress_check() {
 	stress_matrix
 	diag "stress matrix: $(($(date +%s) - start)) s"
 
+	# 1b. allocation and release from NMI on every CPU
+	stress_nmi "nmi=1 nbbs rand" \
+		"backend=nbbs workload=rand threads=$(nproc) order=3 nmi=1 ms=400"
+	stress_nmi "nmi=1 nbbs-hot cached irq=1 verify=1" \
+		"backend=nbbs-hot workload=cached threads=$((2 * $(nproc))) order=0 irq=1 nmi=1 nmi_us=200 verify=1 ms=400"
+
 	# 2. stopped by an operation count, more threads than CPUs
 	stress_one "ops=20000 stop" "backend=nbbs workload=cached threads=$((2 * $(nproc))) ops=20000"
 	res=$(tail -n 1 $STRESS_DIR/result)
@@ -129,6 +161,8 @@ stress_check() {
 	stress_bad "order=9 max_order=8" order
 	stress_bad "bogus=1" bogus
 	stress_bad "backend=pages min_block=64" min_block
+	stress_bad "backend=spinlock nmi=1" nmi
+	stress_bad "nmi=1 nmi_us=10" nmi_us
 
 	# 4. one run at a time
 	echo "backend=nbbs workload=cached threads=2 ms=2000" >$STRESS_DIR/run &
