@@ -84,8 +84,8 @@
  *   overlaps, stamp_errors, misplaced  must be 0
  *   leaked     blocks still live in the pool after the run; must be 0
  *   irq_ops    operations done by the hrtimer (irq=1)
- *   nmi_ops, nmi_cpus  with nmi=1: operations done by the NMI handlers, and
- *              the CPUs where the handler did any
+ *   nmi_ops, nmi_cpus, nmi_sent  with nmi=1: operations done by the NMI
+ *              handlers, the CPUs where a handler did any, the NMIs sent
  *   cas_conflicts, rollbacks  the pool's counters (struct nbbs_stats) over
  *              the run, fill's setup included; nbbs and spinlock backends
  *              only.  Under fault injection (make NBBS_FAULT_INJECT=y) they
@@ -340,6 +340,7 @@ struct stress_worker {
  * @nmi_timer: the hrtimer that sends the NMIs of nmi=1
  * @nmi_period: its period
  * @nmi_mask: the CPUs it sends to this time
+ * @nmi_sent: NMIs it sent
  * @nmi_running: NMI handlers of this run in progress
  * @overlaps: ownership bits found set on claim or clear on release
  * @stamp_errors: stamps or verify patterns found changed on release
@@ -370,6 +371,7 @@ struct stress_run {
 	struct hrtimer nmi_timer;
 	ktime_t nmi_period;
 	cpumask_var_t nmi_mask;
+	u64 nmi_sent;
 	atomic_t nmi_running;
 	atomic_long_t overlaps;
 	atomic_long_t stamp_errors;
@@ -1001,6 +1003,8 @@ static enum hrtimer_restart stress_nmi_timer_fn(struct hrtimer *timer)
 	 */
 	if (!cpumask_empty(r->nmi_mask))
 		stress_send_nmis(r->nmi_mask);
+	/* Only this callback writes it; read after hrtimer_cancel(). */
+	r->nmi_sent += cpumask_weight(r->nmi_mask);
 	hrtimer_forward_now(timer, r->nmi_period);
 	return HRTIMER_RESTART;
 }
@@ -1324,8 +1328,9 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 		nmi_cpus += r->workers[i].ops > 0;
 	}
 	if (c->nmi)
-		len += scnprintf(line + len, STRESS_LINE_MAX - len, " nmi_ops=%llu nmi_cpus=%u",
-				 nmi_ops, nmi_cpus);
+		len += scnprintf(line + len, STRESS_LINE_MAX - len,
+				 " nmi_ops=%llu nmi_cpus=%u nmi_sent=%llu",
+				 nmi_ops, nmi_cpus, r->nmi_sent);
 	if (c->workload == SW_BULK)
 		len += scnprintf(line + len, STRESS_LINE_MAX - len,
 				 " bulk_alloc_ns=%llu bulk_free_ns=%llu",
