@@ -72,7 +72,10 @@
  * a bit already set, or already clear, is an overlap, caught exactly.  A
  * block outside the arena or not aligned to its size is misplaced.  irq=1
  * adds an hrtimer that allocates and frees from hard-interrupt context
- * every irq_us= microseconds.
+ * every irq_us= microseconds.  nmi=1 (x86, nbbs backends only) adds an
+ * NMI handler: every nmi_us= microseconds (default 500, at least 100) an
+ * hrtimer sends an NMI through the local APIC to every online CPU, whose
+ * handler replaces one block of a small per-CPU ring under the same checks.
  *
  * Control: one kthread per worker, bound round-robin to the online CPUs,
  * released together by a sleeping start barrier; the run stops after ms=
@@ -92,6 +95,8 @@
  *   overlaps, stamp_errors, misplaced  must be 0
  *   leaked     blocks still live in the pool after the run; must be 0
  *   irq_ops    operations done by the hrtimer (irq=1)
+ *   nmi_ops, nmi_cpus, nmi_sent  with nmi=1: operations done by the NMI
+ *              handlers, the CPUs where a handler did any, the NMIs sent
  *   cas_conflicts, rollbacks  the pool's counters (struct nbbs_stats) over
  *              the run, fill's setup included; nbbs and spinlock backends
  *              only.  Under fault injection (make NBBS_FAULT_INJECT=y) they
@@ -103,6 +108,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
@@ -117,6 +123,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
@@ -129,6 +136,11 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
+#ifdef CONFIG_X86_LOCAL_APIC
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#endif
+
 #include "nbbs_core.h"
 #include "nbbs_module.h"
 
@@ -140,6 +152,8 @@
 #define STRESS_RESULTS		64
 #define STRESS_CO_SLOTS		31
 #define STRESS_IRQ_SLOTS	8
+/* Floor of nmi_us=: each NMI stops every CPU, and costs more under TCG. */
+#define STRESS_NMI_US_MIN	100
 /* One operation in 2^STRESS_SAMPLE_SHIFT has its latency measured. */
 #define STRESS_SAMPLE_SHIFT	3
 /* Latency histogram: 4 buckets per power of two of nanoseconds. */
@@ -222,6 +236,7 @@ static const unsigned int stress_default_objs[] = {
  * @occupancy: percent of the arena held before a fill run
  * @objs: blocks a thread holds (ls, tt, bulk, rand, fill); 0: default
  * @irq_us: hrtimer period with @irq
+ * @nmi_us: period of the NMIs with @nmi
  * @arena: bytes in the arena (nbbs, spinlock, genpool; pages' budget)
  * @min_block: bytes in the smallest block
  * @ms: stop after this many milliseconds (0: no limit)
@@ -229,6 +244,7 @@ static const unsigned int stress_default_objs[] = {
  * @seed: seed of the threads' random numbers
  * @verify: fill and check whole blocks
  * @irq: allocate and free from an hrtimer too
+ * @nmi: allocate and free from an NMI handler on every CPU too
  */
 struct stress_cfg {
 	unsigned int backend;
@@ -239,6 +255,7 @@ struct stress_cfg {
 	unsigned int occupancy;
 	unsigned int objs;
 	unsigned int irq_us;
+	unsigned int nmi_us;
 	unsigned long long arena;
 	unsigned long long min_block;
 	unsigned long long ms;
@@ -246,6 +263,7 @@ struct stress_cfg {
 	unsigned long long seed;
 	bool verify;
 	bool irq;
+	bool nmi;
 };
 
 /**
@@ -265,10 +283,12 @@ struct stress_slot {
 struct stress_run;
 
 /**
- * struct stress_worker - one thread of a run (or the hrtimer, or the fill)
+ * struct stress_worker - one thread of a run (or the hrtimer, the fill, or
+ *                        one CPU's NMI handler)
  * @run: the run
- * @task: the kthread; NULL for the hrtimer and the fill
- * @id: 0 .. threads - 1; threads for the hrtimer, threads + 1 for the fill
+ * @task: the kthread; NULL for the others
+ * @id: 0 .. threads - 1; threads for the hrtimer, threads + 1 for the fill,
+ *      threads + 2 + cpu for that CPU's NMI handler
  * @rng: xorshift64 state
  * @seq: sequence number of the next stamp
  * @slots: the blocks held
@@ -321,7 +341,9 @@ struct stress_worker {
  * @gp: the genalloc pool (genpool)
  * @owner: the ownership bitmap, one bit per smallest block or page frame
  * @owner_bits: bits in @owner
- * @workers: @cfg.threads workers, then the hrtimer's, then the fill's
+ * @workers: @cfg.threads workers, then the hrtimer's, the fill's, and with
+ *           nmi=1 one per possible CPU for its NMI handler
+ * @nr_workers: entries in @workers
  * @ready: the last worker reached the start barrier
  * @go: the start barrier
  * @nr_waiting: workers not yet at the barrier
@@ -329,6 +351,11 @@ struct stress_worker {
  * @stop: the threads should stop
  * @timer: the hrtimer of irq=1
  * @period: its period
+ * @nmi_timer: the hrtimer that sends the NMIs of nmi=1
+ * @nmi_period: its period
+ * @nmi_mask: the CPUs it sends to this time
+ * @nmi_sent: NMIs it sent
+ * @nmi_running: NMI handlers of this run in progress
  * @overlaps: ownership bits found set on claim or clear on release
  * @stamp_errors: stamps or verify patterns found changed on release
  * @misplaced: blocks outside the arena or misaligned
@@ -347,6 +374,7 @@ struct stress_run {
 	atomic_long_t *owner;
 	unsigned long owner_bits;
 	struct stress_worker *workers;
+	unsigned int nr_workers;
 	struct completion ready;
 	struct completion go;
 	atomic_t nr_waiting;
@@ -354,6 +382,11 @@ struct stress_run {
 	bool stop;
 	struct hrtimer timer;
 	ktime_t period;
+	struct hrtimer nmi_timer;
+	ktime_t nmi_period;
+	cpumask_var_t nmi_mask;
+	u64 nmi_sent;
+	atomic_t nmi_running;
 	atomic_long_t overlaps;
 	atomic_long_t stamp_errors;
 	atomic_long_t misplaced;
@@ -887,24 +920,185 @@ static int stress_thread(void *data)
 	return 0;
 }
 
-/* Hard-interrupt context: replace one block of a small ring. */
+/* Interrupt and NMI context: replace one block of the worker's small ring. */
+static void stress_ring_step(struct stress_worker *w, unsigned int order)
+{
+	struct stress_slot *s = &w->slots[w->seq % STRESS_IRQ_SLOTS];
+
+	stress_free(w, s);
+	if (!stress_alloc(w, s, order))
+		w->seq++;	/* move on to the next slot all the same */
+}
+
+/* Hard-interrupt context: the hrtimer of irq=1. */
 static enum hrtimer_restart stress_timer_fn(struct hrtimer *timer)
 {
 	struct stress_run *r = container_of(timer, struct stress_run, timer);
 	struct stress_worker *w = &r->workers[r->cfg.threads];
-	struct stress_slot *s = &w->slots[w->seq % STRESS_IRQ_SLOTS];
 	unsigned int order = r->cfg.order;
 
 	if (READ_ONCE(r->stop) || READ_ONCE(stress_exiting))
 		return HRTIMER_NORESTART;
 	if (r->cfg.workload == SW_RAND || r->cfg.workload == SW_FILL)
 		order = stress_below(w, order + 1);
-	stress_free(w, s);
-	if (!stress_alloc(w, s, order))
-		w->seq++;	/* move on to the next slot all the same */
+	stress_ring_step(w, order);
 	hrtimer_forward_now(timer, r->period);
 	return HRTIMER_RESTART;
 }
+
+/* --- NMIs (nmi=1, x86) --- */
+
+#ifdef CONFIG_X86_LOCAL_APIC
+/* 1 while an NMI the run sent to this CPU has not reached its handler. */
+static DEFINE_PER_CPU(atomic_t, stress_nmi_pending);
+/* The run whose handler is registered. */
+static struct stress_run *stress_nmi_run;
+
+static struct stress_worker *stress_nmi_worker(struct stress_run *r, unsigned int cpu)
+{
+	return &r->workers[r->cfg.threads + 2 + cpu];
+}
+
+/*
+ * Every local NMI comes here.  Only one the run sent is claimed, so the
+ * others still reach their own handlers (or the unknown-NMI report).  It
+ * replaces one block of this CPU's ring with the workers' checks: the
+ * ownership bitmap (atomics, no lock), the stamp (or verify's pattern) and
+ * the placement.  NMIs do not nest, so the CPU's worker is ours alone.
+ */
+static int stress_nmi_fn(unsigned int type, struct pt_regs *regs)
+{
+	struct stress_run *r;
+	struct stress_worker *w;
+
+	/* Not ours unless the run sent one; taking it lets the next be sent. */
+	if (!atomic_xchg(this_cpu_ptr(&stress_nmi_pending), 0))
+		return NMI_DONE;
+	r = READ_ONCE(stress_nmi_run);
+	atomic_inc(&r->nmi_running);
+	/* Counted before stop is read: pairs with smp_mb() in stress_nmi_stop(). */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(r->stop)) {
+		w = stress_nmi_worker(r, smp_processor_id());
+		stress_ring_step(w, stress_below(w, min(2U, r->alloc_max) + 1));
+	}
+	/* The pool is no longer touched once the runner reads 0. */
+	smp_mb__before_atomic();
+	atomic_dec(&r->nmi_running);
+	return NMI_HANDLED;
+}
+
+static void stress_send_nmis(const struct cpumask *mask)
+{
+#ifdef DECLARE_APIC_CALL
+	__apic_send_IPI_mask(mask, NMI_VECTOR);	/* the static call of 6.6+ */
+#else
+	apic->send_IPI_mask(mask, NMI_VECTOR);
+#endif
+}
+
+/*
+ * Hard-interrupt context: send an NMI to every online CPU that has taken
+ * the last one.  One in flight per CPU: two could merge into one NMI, and
+ * the count would no longer say whether one is still coming.
+ */
+static enum hrtimer_restart stress_nmi_timer_fn(struct hrtimer *timer)
+{
+	struct stress_run *r = container_of(timer, struct stress_run, nmi_timer);
+	int cpu;
+
+	if (READ_ONCE(r->stop) || READ_ONCE(stress_exiting))
+		return HRTIMER_NORESTART;
+	cpumask_clear(r->nmi_mask);
+	for_each_online_cpu(cpu)
+		if (!atomic_cmpxchg(per_cpu_ptr(&stress_nmi_pending, cpu), 0, 1))
+			__cpumask_set_cpu(cpu, r->nmi_mask);
+	/*
+	 * pending is set before the NMI lands: the locked cmpxchg orders it
+	 * before the ICR's MMIO write, and the x2APIC path fences its WRMSR.
+	 */
+	if (!cpumask_empty(r->nmi_mask))
+		stress_send_nmis(r->nmi_mask);
+	/* Only this callback writes it; read after hrtimer_cancel(). */
+	r->nmi_sent += cpumask_weight(r->nmi_mask);
+	hrtimer_forward_now(timer, r->nmi_period);
+	return HRTIMER_RESTART;
+}
+
+/* Register the handler; the NMIs start with stress_nmi_start(). */
+static int stress_nmi_register(struct stress_run *r)
+{
+	unsigned int cpu;
+	int ret;
+
+	if (!zalloc_cpumask_var(&r->nmi_mask, GFP_KERNEL))
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		atomic_set(per_cpu_ptr(&stress_nmi_pending, cpu), 0);
+		stress_nmi_worker(r, cpu)->counting = true;
+	}
+	atomic_set(&r->nmi_running, 0);
+	r->nmi_period = ns_to_ktime((u64)r->cfg.nmi_us * NSEC_PER_USEC);
+	hrtimer_init(&r->nmi_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	r->nmi_timer.function = stress_nmi_timer_fn;
+	WRITE_ONCE(stress_nmi_run, r);
+	ret = register_nmi_handler(NMI_LOCAL, stress_nmi_fn, 0, "nbbs_stress");
+	if (ret) {
+		pr_err("nmi=1: cannot register an NMI handler: %d\n", ret);
+		WRITE_ONCE(stress_nmi_run, NULL);
+		free_cpumask_var(r->nmi_mask);
+	}
+	return ret;
+}
+
+static void stress_nmi_start(struct stress_run *r)
+{
+	hrtimer_start(&r->nmi_timer, r->nmi_period, HRTIMER_MODE_REL_HARD);
+}
+
+/* Stop the NMIs, wait for their handlers, unregister, free their blocks. */
+static void stress_nmi_stop(struct stress_run *r)
+{
+	unsigned long until = jiffies + HZ;
+	unsigned int cpu;
+
+	hrtimer_cancel(&r->nmi_timer);
+	/*
+	 * Every NMI sent reaches the handler (a second at most): one landing
+	 * after unregister_nmi_handler() would be reported as unknown.
+	 */
+	for_each_online_cpu(cpu)
+		while (atomic_read(per_cpu_ptr(&stress_nmi_pending, cpu)) &&
+		       time_before(jiffies, until))
+			usleep_range(50, 100);
+	WRITE_ONCE(r->stop, true);
+	/* Either a handler sees stop, or we see it running. */
+	smp_mb();
+	while (atomic_read(&r->nmi_running))
+		cpu_relax();
+	/* Its synchronize_rcu() waits for any handler still reading @r. */
+	unregister_nmi_handler(NMI_LOCAL, "nbbs_stress");
+	WRITE_ONCE(stress_nmi_run, NULL);
+	free_cpumask_var(r->nmi_mask);
+	for_each_possible_cpu(cpu) {
+		stress_nmi_worker(r, cpu)->counting = false;
+		stress_free_all(stress_nmi_worker(r, cpu));
+	}
+}
+#else
+static int stress_nmi_register(struct stress_run *r)
+{
+	return -EOPNOTSUPP;
+}
+
+static void stress_nmi_start(struct stress_run *r)
+{
+}
+
+static void stress_nmi_stop(struct stress_run *r)
+{
+}
+#endif
 
 /*
  * fill: hold every smallest block, then give back a random share.  The
@@ -965,12 +1159,13 @@ static unsigned int stress_nr_slots(struct stress_run *r)
 
 static int stress_alloc_workers(struct stress_run *r)
 {
-	unsigned int i, nr = r->cfg.threads + 2;
+	unsigned int i, nr = r->cfg.threads + 2 + (r->cfg.nmi ? nr_cpu_ids : 0);
 	struct stress_worker *w;
 
 	r->workers = kvcalloc(nr, sizeof(*r->workers), GFP_KERNEL);
 	if (!r->workers)
 		return -ENOMEM;
+	r->nr_workers = nr;
 	for (i = 0; i < nr; i++) {
 		w = &r->workers[i];
 		w->run = r;
@@ -983,8 +1178,10 @@ static int stress_alloc_workers(struct stress_run *r)
 			w->nr_slots = stress_nr_slots(r);
 		else if (i == r->cfg.threads)
 			w->nr_slots = r->cfg.irq ? STRESS_IRQ_SLOTS : 0;
-		else
+		else if (i == r->cfg.threads + 1)
 			w->nr_slots = r->cfg.workload == SW_FILL ? r->cfg.arena >> r->min_shift : 0;
+		else
+			w->nr_slots = STRESS_IRQ_SLOTS;	/* an NMI handler's ring */
 		if (!w->nr_slots)
 			continue;
 		w->slots = kvcalloc(w->nr_slots, sizeof(*w->slots), GFP_KERNEL);
@@ -1000,7 +1197,7 @@ static void stress_free_workers(struct stress_run *r)
 
 	if (!r->workers)
 		return;
-	for (i = 0; i < r->cfg.threads + 2; i++)
+	for (i = 0; i < r->nr_workers; i++)
 		kvfree(r->workers[i].slots);
 	kvfree(r->workers);
 }
@@ -1017,6 +1214,11 @@ static int stress_threads_run(struct stress_run *r)
 	init_completion(&r->go);
 	atomic_set(&r->nr_waiting, n);
 	atomic_set(&r->nr_running, n);
+	if (r->cfg.nmi) {
+		ret = stress_nmi_register(r);
+		if (ret)
+			return ret;
+	}
 
 	for (i = 0; i < n; i++) {
 		cpu = cpumask_next(cpu, cpu_online_mask);
@@ -1043,6 +1245,8 @@ static int stress_threads_run(struct stress_run *r)
 		r->workers[n].counting = true;
 		hrtimer_start(&r->timer, r->period, HRTIMER_MODE_REL_HARD);
 	}
+	if (r->cfg.nmi)
+		stress_nmi_start(r);
 	complete_all(&r->go);
 
 	if (r->cfg.ms)
@@ -1061,6 +1265,8 @@ static int stress_threads_run(struct stress_run *r)
 stop:
 	for (i = 0; i < created; i++)
 		kthread_stop(r->workers[i].task);
+	if (r->cfg.nmi)
+		stress_nmi_stop(r);
 	return ret;
 }
 
@@ -1098,7 +1304,8 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 	u64 bulk_ns[2] = { 0 }, bulk_ops[2] = { 0 }, tenths, kops;
 	struct nbbs_stats *st;
 	struct stress_worker *w;
-	unsigned int i, b, k;
+	unsigned int i, b, k, nmi_cpus = 0;
+	u64 nmi_ops = 0;
 	char *line;
 	u32 *hist;
 	int len;
@@ -1141,6 +1348,14 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 			 " objs=%u ms=%llu wall_us=%llu verify=%d irq_ops=%llu cpus=%u",
 			 r->workers[0].nr_slots, c->ms, div_u64(wall, NSEC_PER_USEC),
 			 c->verify, r->workers[c->threads].ops, num_online_cpus());
+	for (i = c->threads + 2; i < r->nr_workers; i++) {
+		nmi_ops += r->workers[i].ops;
+		nmi_cpus += r->workers[i].ops > 0;
+	}
+	if (c->nmi)
+		len += scnprintf(line + len, STRESS_LINE_MAX - len,
+				 " nmi_ops=%llu nmi_cpus=%u nmi_sent=%llu",
+				 nmi_ops, nmi_cpus, r->nmi_sent);
 	if (c->workload == SW_BULK)
 		len += scnprintf(line + len, STRESS_LINE_MAX - len,
 				 " bulk_alloc_ns=%llu bulk_free_ns=%llu",
@@ -1237,6 +1452,7 @@ static void stress_defaults(struct stress_cfg *c)
 	c->arena = SZ_64M;
 	c->min_block = PAGE_SIZE;
 	c->irq_us = 1000;
+	c->nmi_us = 500;
 }
 
 static int stress_parse_uint(const char *key, const char *val, unsigned long long max,
@@ -1277,6 +1493,7 @@ static const struct stress_key stress_keys[] = {
 	STRESS_UINT(occupancy, 100),
 	STRESS_UINT(objs, 1U << 20),
 	STRESS_UINT(irq_us, 1000000),
+	STRESS_UINT(nmi_us, 1000000),
 	STRESS_ULL(arena, 1ULL << 40, true),
 	STRESS_ULL(min_block, 1ULL << 30, true),
 	STRESS_ULL(ms, STRESS_MAX_MS, false),
@@ -1317,14 +1534,14 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 		c->workload = ret;
 		return 0;
 	}
-	if (!strcmp(key, "verify") || !strcmp(key, "irq")) {
+	if (!strcmp(key, "verify") || !strcmp(key, "irq") || !strcmp(key, "nmi")) {
 		bool b;
 
 		if (kstrtobool(word, &b)) {
 			pr_err("%s=%s: must be 0 or 1\n", key, word);
 			return -EINVAL;
 		}
-		*(key[0] == 'v' ? &c->verify : &c->irq) = b;
+		*(key[0] == 'v' ? &c->verify : key[0] == 'i' ? &c->irq : &c->nmi) = b;
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(stress_keys); i++) {
@@ -1403,6 +1620,19 @@ static int stress_check(struct stress_cfg *c)
 	if (c->workload == SW_FILL && arena_order > 24) {
 		pr_err("workload=fill: arena=%llu has more than 2^24 smallest blocks to fill\n",
 		       c->arena);
+		return -EINVAL;
+	}
+	if (c->nmi && !IS_ENABLED(CONFIG_X86_LOCAL_APIC)) {
+		pr_err("nmi=1: NMIs are sent through the x86 local APIC, which this kernel lacks\n");
+		return -EINVAL;
+	}
+	if (c->nmi && stress_backends[c->backend].kind != SB_NBBS) {
+		pr_err("nmi=1: backend=%s cannot allocate from NMI; only the nbbs backends can\n",
+		       stress_backends[c->backend].name);
+		return -EINVAL;
+	}
+	if (c->nmi_us < STRESS_NMI_US_MIN) {
+		pr_err("nmi_us=%u: at least %u\n", c->nmi_us, STRESS_NMI_US_MIN);
 		return -EINVAL;
 	}
 	if (!c->ms && !c->ops)
@@ -1505,7 +1735,7 @@ static int run_show(struct seq_file *m, void *unused)
 	seq_puts(m, "backend=nbbs|spinlock|pages|genpool|nbbs-tree|nbbs-packed|spinlock-tree|spinlock-packed\n");
 	seq_puts(m, "workload=cached|ls|tt|co|rand|bulk|fill\n");
 	seq_puts(m, "threads=N order=K max_order=K arena=BYTES min_block=BYTES occupancy=PERCENT\n");
-	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US\n");
+	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US nmi=0|1 nmi_us=US\n");
 	return 0;
 }
 

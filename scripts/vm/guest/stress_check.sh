@@ -10,6 +10,10 @@
 #      whole-block verification (verify=1); each result line must show
 #      operations and zero overlaps, stamp errors, misplaced and leaked
 #      blocks;
+#   1b. nmi=1 (NMIs through the local APIC to every CPU, x86) on the
+#      default layout and on a hot pool: the NMI handlers did operations
+#      on every CPU, the line is clean, and the kernel log of the run has
+#      no unknown NMI and no report;
 #   2. a run stopped by an operation count instead of a duration;
 #   3. bad lines fail with EINVAL and a message naming the key, and run
 #      nothing: unknown names, sizes past 2^64, hex, an arena above half
@@ -116,6 +120,32 @@ stress_matrix() {
 	done
 }
 
+# stress_nmi NAME LINE: run LINE (with nmi=1); clean, with NMI operations on
+# every CPU, at most two per NMI sent, and nothing in the kernel log about
+# unknown NMIs or bugs.
+stress_nmi() {
+	local mark res ret=0 bad
+
+	mark=$(klog_mark)
+	if ! stress_write "$2"; then
+		fail "stress $1: the write failed"
+		return
+	fi
+	res=$(tail -n 1 $STRESS_DIR/result)
+	diag "$res"
+	want "backend" "$(field "$res" backend)" "$(field "$2" backend)" || ret=1
+	stress_clean "$res" || ret=1
+	[ "$(field "$res" nmi_ops)" -gt 0 ] 2>/dev/null || { diag "no operations in NMI"; ret=1; }
+	want "nmi_cpus" "$(field "$res" nmi_cpus)" "$(nproc)" || ret=1
+	# A handler acts only on an NMI the run sent: a release and an allocation.
+	[ "$(field "$res" nmi_ops)" -le $((2 * $(field "$res" nmi_sent))) ] 2>/dev/null ||
+		{ diag "more NMI operations than 2 per NMI sent"; ret=1; }
+	bad=$(klog_since "$mark" |
+		grep -E 'NMI received for unknown reason|Dazed and confused|WARNING:|BUG:|Call Trace')
+	[ -z "$bad" ] || { diag "kernel log: $bad"; ret=1; }
+	result "stress $1" $ret
+}
+
 stress_check() {
 	local mark res start secs ret
 
@@ -135,6 +165,12 @@ stress_check() {
 	start=$(date +%s)
 	stress_matrix
 	diag "stress matrix: $(($(date +%s) - start)) s"
+
+	# 1b. allocation and release from NMI on every CPU
+	stress_nmi "nmi=1 nbbs rand" \
+		"backend=nbbs workload=rand threads=$(nproc) order=3 nmi=1 ms=400"
+	stress_nmi "nmi=1 nbbs-hot cached irq=1 verify=1" \
+		"backend=nbbs-hot workload=cached threads=$((2 * $(nproc))) order=0 irq=1 nmi=1 nmi_us=200 verify=1 ms=400"
 
 	# 2. stopped by an operation count, more threads than CPUs
 	stress_one "ops=20000 stop" "backend=nbbs workload=cached threads=$((2 * $(nproc))) ops=20000"
@@ -166,6 +202,8 @@ stress_check() {
 		"backend=nbbs workload=rand threads=2 order=0 irq=1 irq_us=100 ms=$STRESS_MS"
 	stress_one "at the bounds irq=1 verify=1 64K blocks" \
 		"backend=nbbs workload=rand threads=2 order=4 irq=1 verify=1 ms=$STRESS_MS"
+	stress_bad "backend=spinlock nmi=1" nmi
+	stress_bad "nmi=1 nmi_us=10" nmi_us
 
 	# 4. one run at a time
 	echo "backend=nbbs workload=cached threads=2 ms=2000" >$STRESS_DIR/run &
