@@ -3,7 +3,8 @@
 #
 # Model-check verify/nbbs.pml (the tree), verify/hot.pml (the hot blocks
 # of NBBS_POOL_HOT pools) and verify/packed.pml (the packed layout, as
-# redesigned) with SPIN; prints KTAP, one test per run.
+# redesigned) with SPIN; prints KTAP, one test per run, after two checks
+# that the C code is the one modelled (the rollback, and verify/drift.sh).
 #
 #   verify/check-model.sh [full] [OUTDIR]
 #
@@ -114,7 +115,7 @@ fi
 
 mkdir -p "$out"
 echo "KTAP version 1"
-echo "1..$((${#configs[@]} + 1))"
+echo "1..$((${#configs[@]} + 2))"
 n=0
 bad=0
 
@@ -128,6 +129,18 @@ else
 	echo "# nbbs_core.c still rolls back only below the blocker: it loses"
 	echo "# space (see orig-rollback-loses-space); apply the fix in verify/nbbs.pml"
 	echo "not ok $n nbbs_core.c-implements-modeled-rollback"
+	bad=1
+fi
+
+# Drift: the C functions each model stands for must be the ones it was
+# last checked against (verify/models.sha), or the runs below prove
+# things about code that no longer ships.
+n=$((n + 1))
+if drift=$(verify/drift.sh 2>&1); then
+	echo "ok $n models-match-c-code"
+else
+	grep -v '^ok \|^KTAP\|^1\.\.' <<<"$drift" | sed 's/^# //; s/^/# /'
+	echo "not ok $n models-match-c-code"
 	bad=1
 fi
 for c in "${configs[@]}"; do
