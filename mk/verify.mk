@@ -7,7 +7,7 @@
 #   make check-model        the drift check (verify/drift.sh: has the C code
 #                           of a model changed since the model was last
 #                           revisited?) and every configuration of
-#                           verify/check-model.sh (about three minutes on 2
+#                           verify/check-model.sh (about four minutes on 2
 #                           cores, < 1.5 GB); fails on any error ("not ok
 #                           ... # TODO" lines are known holes, reported but
 #                           not failures)
