@@ -21,6 +21,20 @@
  * every decision is taken by a fully ordered CAS of the state bits; the
  * model checks the protocol, not the barriers.
  *
+ * Models (verify/drift.sh fails when their text changes; revisit this file
+ * then, and rehash with verify/drift.sh --update hot.pml):
+ *   nbbs_core.c:nbbs_hot_state       -> the reads of hst[]
+ *   nbbs_core.c:nbbs_hot_swap        -> hot_swap
+ *   nbbs_core.c:nbbs_hot_claimed     -> hot_claimed
+ *   nbbs_core.c:nbbs_hot_to_tree     -> hot_to_tree
+ *   nbbs_core.c:nbbs_hot_reclaim     -> hot_reclaim
+ *   nbbs_core.c:nbbs_hot_helps       -> a yes/no of the drainer
+ *   nbbs_core.c:nbbs_hot_drain       -> hot_drain
+ *   nbbs_core.c:nbbs_hot_take_slot   -> take_slot
+ *   nbbs_core.c:nbbs_hot_pop         -> hot_pop
+ *   nbbs_core.c:nbbs_hot_fill_slot   -> fill_slot
+ *   nbbs_core.c:nbbs_hot_release     -> hot_release
+ *
  * The protocol.  Per block of a hot order, two state bits:
  *
  *   NONE    (0) not held as this block: free in the tree, part of another

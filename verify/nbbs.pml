@@ -1,10 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPIN model of the lock-free protocol of nbbs_core.c, one 32-bit word per
- * node (the "tree" layout, as of commit 50d5518; the packed layout and the
- * later nbbs_covered() pre-check are not modelled).  By default it checks
- * the protocol with the rollback fix (see FIX below); -DORIG_ROLLBACK gives
- * the rollback as written in that commit, which loses space.
+ * SPIN model of the lock-free protocol of the tree layout of nbbs_core.c
+ * (NBBS_POOL_TREE: one 32-bit word per node; the default layout, packed,
+ * is verify/packed.pml).  What it covers: the protocol between nodes as it
+ * ships -- the claim CAS, nbbs_climb(), nbbs_announce(), nbbs_unmark()
+ * with the rollback up to the roots (FIX below) and the top-down size-less
+ * free of nbbs_tree_search() -- driven by the scan and release counting of
+ * the first version of the core (commit 50d5518): one pass over a level
+ * from a start, the first NBBS_SCAN_PROBE candidates visited twice, one
+ * release counter.  -DORIG_ROLLBACK gives the rollback as written in that
+ * commit, which loses space.
+ *
+ * Not modelled: the nbbs_covered() pre-check of nbbs_tree_try() (it only
+ * reads and returns early, so leaving it out adds executions and P1-P4
+ * still cover the code); the scan as it is now (chunk summaries, busy
+ * runs, the last freed block tried first, per-order release counts): P5
+ * below is proved for the scan of 50d5518 only; the hot blocks
+ * (verify/hot.pml); the packed layout (verify/packed.pml); memory ordering
+ * (acquire reads are sequentially consistent here); the acquire re-read
+ * of the parent after a failed CAS in nbbs_climb() and nbbs_unmark() (the
+ * model decides on the value the failed CAS returned, as the C code did
+ * before 04a20d1 and 6c461e0; verify/packed.pml has the re-read).
+ *
+ * Models (verify/drift.sh fails when their text changes; revisit this file
+ * then, and rehash with verify/drift.sh --update nbbs.pml):
+ *   nbbs_core.c:nbbs_climb      -> climb
+ *   nbbs_core.c:nbbs_announce   -> announce
+ *   nbbs_core.c:nbbs_unmark     -> unmark
+ *   nbbs_core.c:nbbs_tree_try   -> try_node (without nbbs_covered())
+ *   nbbs_core.c:nbbs_tree_free  -> nb_free (the find of nbbs_tree_search)
  *
  * Every function of the protocol is an inline below with the name of its C
  * counterpart (nbbs_climb -> climb, nbbs_announce -> announce, ...), written
