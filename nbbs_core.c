@@ -1539,35 +1539,41 @@ static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
 					     unsigned int *level,
 					     struct nbbs_ctx *ctx)
 {
-	enum nbbs_free_result res = nbbs_find_live(pool, leaf, level);
+	enum nbbs_free_result res;
 	unsigned int freed = 0;
 	bool parked = false;
 
+	/*
+	 * A committed block of an uncached order starts here: take its bit
+	 * first.  Only a committed block may be freed, once; a claim whose
+	 * climb is still running, or which is being rolled back, has no bit
+	 * yet.  The bit then pins the block, so the find below reads its
+	 * order: finding first could read the order of a block freed and
+	 * replaced meanwhile (found by verify/packed.pml).  Fully ordered;
+	 * pairs with the set_bit() of nbbs_commit() through the holder's
+	 * hand-over of the block.  The plain read first spares hot pools an
+	 * atomic on the frees of their cached orders, which have no bit.
+	 */
+	if (test_bit(leaf, pool->committed)) {
+		ctx->atomics++;
+		if (!test_and_clear_bit(leaf, pool->committed))
+			return NBBS_FREE_UNCOMMITTED;	/* freed meanwhile */
+		res = nbbs_layout_free(pool, leaf, level, &freed, ctx);
+		/* The bit made us its only releaser: this cannot fail. */
+		if (WARN_ON_ONCE(res != NBBS_FREED))
+			return res;
+		nbbs_publish(pool, leaf, freed, ctx);
+		return NBBS_FREED;
+	}
+	res = nbbs_find_live(pool, leaf, level);
 	if (res != NBBS_FREED)
 		return res;
-	if (*level < pool->hot_orders) {
-		res = nbbs_hot_release(pool, *level, leaf, nbbs_slots_usable(),
-				       &parked, ctx);
-		if (parked)
-			this_cpu_inc(pool->pcpu->stats.hot_frees);
-		return res;
-	}
-	NBBS_HOOK("free_found");
-	/*
-	 * Only a committed block may be freed, once: a claim whose climb is
-	 * still running, or that is being rolled back, has no bit yet.  Fully
-	 * ordered; pairs with the set_bit() of nbbs_commit() through the
-	 * holder's hand-over of the block.
-	 */
-	ctx->atomics++;
-	if (!test_and_clear_bit(leaf, pool->committed))
+	if (*level >= pool->hot_orders)
 		return NBBS_FREE_UNCOMMITTED;
-	/* The bit made us its only releaser: the tree release cannot fail. */
-	res = nbbs_layout_free(pool, leaf, level, &freed, ctx);
-	if (WARN_ON_ONCE(res != NBBS_FREED))
-		return res;
-	nbbs_publish(pool, leaf, freed, ctx);
-	return NBBS_FREED;
+	res = nbbs_hot_release(pool, *level, leaf, nbbs_slots_usable(), &parked, ctx);
+	if (parked)
+		this_cpu_inc(pool->pcpu->stats.hot_frees);
+	return res;
 }
 
 /**

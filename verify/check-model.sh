@@ -87,12 +87,11 @@ configs=(
 	"packed-2w-2cpu-2rounds|-DROUNDS=2 -DSPAN=2|pass|packed.pml"
 	# a stray (double) free at any moment, transient claims included
 	"packed-stray-free|-DSTRAY -DSPAN=2|pass|packed.pml"
-	# A free that finds, then tests the committed flag, can take a block
-	# committed at its address meanwhile with the order it found before:
-	# the block is lost (see "Found" in packed.pml); testing the flag first
-	# cannot (a proposal, not yet the C code).
-	"packed-stray-free-find-first-reuse|-DSTRAY -DSPAN=2 -DSTRICT|todo|packed.pml"
-	"packed-stray-free-clear-first|-DSTRAY -DSPAN=2 -DCLEAR_FIRST|pass|packed.pml"
+	# The first design of the free found, then tested the committed flag:
+	# it can take a block committed at its address meanwhile with the
+	# order it found before, and the block is lost (see "Found" in
+	# packed.pml).  Testing the flag first, as shipped, cannot.
+	"packed-stray-free-find-first-reuse|-DSTRAY -DSPAN=2 -DFIND_FIRST -DSTRICT|fail|packed.pml"
 	# Version width: a release stalled between its parent read and its
 	# parent CAS while the parent is written 2^W times.  W = 8 stands for
 	# the shipped 41 bits (no word is written 255 times in these runs).
@@ -146,6 +145,11 @@ fi
 for c in "${configs[@]}"; do
 	n=$((n + 1))
 	IFS='|' read -r name defs expect model <<<"$c"
+	# MODEL_ONLY=regex: run only the configurations it matches.
+	if [ -n "${MODEL_ONLY:-}" ] && ! [[ $name =~ $MODEL_ONLY ]]; then
+		echo "ok $n $name # SKIP not in MODEL_ONLY"
+		continue
+	fi
 	model=${model:-nbbs.pml}
 	dir=$out/$name
 	rm -rf "$dir"

@@ -25,11 +25,12 @@
  * then, and rehash with verify/drift.sh --update hot.pml):
  *   nbbs_core.c:nbbs_hot_state       -> the reads of hst[]
  *   nbbs_core.c:nbbs_hot_swap        -> hot_swap
- *   nbbs_core.c:nbbs_hot_claimed     -> hot_claimed
+ *   nbbs_core.c:nbbs_commit          -> hot_claimed (its hot-order branch)
  *   nbbs_core.c:nbbs_hot_to_tree     -> hot_to_tree
  *   nbbs_core.c:nbbs_hot_reclaim     -> hot_reclaim
  *   nbbs_core.c:nbbs_hot_helps       -> a yes/no of the drainer
- *   nbbs_core.c:nbbs_hot_drain       -> hot_drain
+ *   nbbs_core.c:nbbs_hot_drain       -> hot_drain (every CPU)
+ *   nbbs_core.c:nbbs_hot_drain_cpu   -> hot_drain (one CPU's slots)
  *   nbbs_core.c:nbbs_hot_take_slot   -> take_slot
  *   nbbs_core.c:nbbs_hot_pop         -> hot_pop
  *   nbbs_core.c:nbbs_hot_fill_slot   -> fill_slot

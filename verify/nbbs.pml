@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SPIN model of the lock-free protocol of the tree layout of nbbs_core.c
- * (NBBS_POOL_TREE: one 32-bit word per node; the default layout, packed,
+ * (NBBS_POOL_TREE: one 64-bit word per node; the default layout, packed,
  * is verify/packed.pml).  What it covers: the protocol between nodes as it
  * ships -- the claim CAS, nbbs_climb(), nbbs_announce(), nbbs_unmark()
  * with the rollback up to the roots (FIX below) and the top-down size-less
@@ -15,7 +15,10 @@
  * reads and returns early, so leaving it out adds executions and P1-P4
  * still cover the code); the scan as it is now (chunk summaries, busy
  * runs, the last freed block tried first, per-order release counts): P5
- * below is proved for the scan of 50d5518 only; the hot blocks
+ * below is proved for the scan of 50d5518 only; the committed bit of
+ * nbbs_free_block() (the free here is of a block its process holds; the
+ * stray and transient cases are verify/packed.pml's, whose free is the
+ * shared nbbs_free_block()); the hot blocks
  * (verify/hot.pml); the packed layout (verify/packed.pml); memory ordering
  * (acquire reads are sequentially consistent here); the acquire re-read
  * of the parent after a failed CAS in nbbs_climb() and nbbs_unmark() (the
@@ -51,8 +54,8 @@
  * The word.  Status bits as in the C code (OCC, PART_L/R, COAL_L/R in bits
  * 0..4), version = word / 32.  The version is unbounded by default: the
  * processes run a bounded number of operations, so it stays small, and no
- * wrap can happen -- as in the C code, which needs 2^27 updates of one node
- * within one CAS window for an ABA.  Define VMOD to make the version wrap
+ * wrap can happen -- as in the C code, which needs 2^59 updates of one node
+ * within one CAS window for an ABA (verify/packed.pml models the width).  Define VMOD to make the version wrap
  * modulo VMOD (an ABA-prone abstraction, only to shrink the state space).
  *
  * Processes.  NPROC workers (one per CPU, never migrating inside a call).

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SPIN model of the packed layout (nbbs_packed.c, the default layout) as
- * redesigned by the lead: three levels per 64-bit word, and committed
- * allocations.  It is a model of that DESIGN, written before the C code:
- * the C functions it stands for (checked for drift by verify/drift.sh
- * against verify/models.sha) are, for now, those of the current tree;
- * once the C code implements the design, compare it with this model and
- * rehash (verify/drift.sh --update packed.pml).
+ * shipped: three levels per 64-bit word, and committed allocations, which
+ * a free takes (test-and-clear) before it finds the block.  The C
+ * functions it stands for are checked for drift by verify/drift.sh against
+ * verify/models.sha: when one changes, revisit this model and rehash
+ * (verify/drift.sh --update packed.pml).
  *
  * Models:
  *   nbbs_packed.c:pk_announce        -> announce
  *   nbbs_packed.c:pk_unmark          -> unmark
  *   nbbs_packed.c:nbbs_packed_try    -> try_claim (claim and climb)
- *   nbbs_packed.c:nbbs_packed_free   -> nb_free (test-and-clear, release)
+ *   nbbs_packed.c:nbbs_packed_free   -> nb_free (find, release)
  *   nbbs_packed.c:nbbs_packed_find   -> find
+ *   nbbs_core.c:nbbs_free_block      -> nb_free (test-and-clear, then find)
+ *   nbbs_core.c:nbbs_commit          -> commit
  *
  * The word.  A word holds a subtree of 3 levels, local nodes 1..7 in heap
  * order (bottom nodes 4..7).  Status: the OCC bit of local node b at bit
@@ -46,11 +47,11 @@
  *  rollback (blocker met) the release walk below, up to the TOP row (not
  *          only to the blocker), asserted to succeed.
  *  commit  after a successful climb: committed[first leaf] = 1.
- *  free    find (top-down: the first OCC node on the leaf's path, each row
- *          passed only on the PART mark towards the leaf), refuse an
- *          interior address, then test-and-clear committed[leaf]: refused
- *          (invalid free, nothing changed) if it was clear; else release.
- *          (-DCLEAR_FIRST: the test-and-clear first, then the find.)
+ *  free    test-and-clear committed[leaf]: refused (invalid free, nothing
+ *          changed) if it was clear; else find (top-down: the first OCC
+ *          node on the leaf's path, each row passed only on the PART mark
+ *          towards the leaf), which the set flag pins, and release.
+ *          (-DFIND_FIRST: the first design, find then test-and-clear.)
  *  release clear OCC(b) with a CAS; if the word's status becomes 0 first
  *          announce COAL in the word above (if our PART is set there); a
  *          failed CAS returns "raced" if OCC(b) is gone, else decides
@@ -103,8 +104,9 @@
  * names a new block that the late free may legally release (ownership is
  * not recorded): the program is erroneous, as in verify/nbbs.pml.
  *
- * Found: a free that finds before it tests the flag (as designed) can use
- * a stale order.  -DSTRICT asserts everything even after a reuse, and SPIN
+ * Found: a free that finds before it tests the flag (the first design,
+ * -DFIND_FIRST) can use a stale order.  -DSTRICT asserts everything even
+ * after a reuse, and SPIN
  * finds (packed-stray-free-find-first-reuse, depth 80): P1 holds a block
  * of order 3 at leaf 0; a stray free takes and releases it; P0 commits a
  * block of order 2 at leaf 0; P1's own free, whose find had read order 3
@@ -112,10 +114,10 @@
  * which is not OCC: the release fails, P0's block stays OCC in the tree
  * with its flag clear, lost for good (P0's free is refused).  Only a free
  * of an address reused under it (a program error) gets there, but it then
- * leaks a block and blames its owner.  -DCLEAR_FIRST tests and clears the
- * flag first, then finds: a set flag pins the block, so the find gives its
- * order; with it the same run holds with every property asserted, reuse
- * or not (packed-stray-free-clear-first).  Proposed for the C code.
+ * leaks a block and blames its owner.  Testing and clearing the flag
+ * first, then finding, as the C code now does: a set flag pins the block,
+ * so the find gives its order; the same run holds with every property
+ * asserted, reuse or not (packed-stray-free).
  *
  * Mutants (-DMUTANT=n, each must fail):
  *   1 release skips the child re-check
@@ -212,7 +214,7 @@ byte sleaf = NONE;	/* leaf the stray free works on, while it does */
 byte tleaf = NONE;	/* leaf of a block it took, until its owner's round ends */
 bool reused;		/* the stray's address was committed during its call */
 byte finished;
-#if defined(CLEAR_FIRST) || defined(STRICT)
+#if !defined(FIND_FIRST) || defined(STRICT)
 #define ERRONEOUS	false	/* assert everything, reuse or not */
 #else
 #define ERRONEOUS	reused
@@ -554,11 +556,14 @@ inline find(leaf)
 inline nb_free(leaf)
 {
 	fret = 0;
-#ifdef CLEAR_FIRST
+#ifndef FIND_FIRST
 	d_step {	/* test_and_clear_bit(leaf, committed) */
 		taken = committed[leaf];
 		committed[leaf] = 0;
 		printf("P%d free leaf %d: committed was %d\n", me, leaf, taken);
+#if MUTANT == 4
+		taken = 1;	/* the OCC node found is enough */
+#endif
 		if
 		:: !taken -> fret = 2		/* invalid free */
 		:: taken && lord[leaf] && lown[leaf] != me + 1 ->
@@ -571,8 +576,15 @@ inline nb_free(leaf)
 	:: fret == 0 ->
 		/* the block is ours now: found, at its order */
 		find(leaf);
+#if MUTANT == 4
+		if
+		:: fret == 0 -> d_step { ghost_take(leaf, flv) }
+		:: else
+		fi
+#else
 		assert(fret == 0);
 		d_step { ghost_take(leaf, flv) }
+#endif
 	:: else
 	fi;
 #else
@@ -583,9 +595,6 @@ inline nb_free(leaf)
 			taken = committed[leaf];
 			committed[leaf] = 0;
 			printf("P%d free leaf %d order %d: committed was %d\n", me, leaf, flv, taken);
-#if MUTANT == 4
-			taken = 1;	/* the OCC node found is enough */
-#endif
 			if
 			:: taken -> ghost_take(leaf, flv)
 			:: else -> fret = 2		/* invalid free */
