@@ -39,8 +39,16 @@ CORE = ['nbbs_core.c', 'nbbs_packed.c', 'nbbs_internal.h']
 # Compiled against each copy; the rest is built once (build/mutate/base/).
 CORE_OBJS = ['nbbs_core.c', 'nbbs_packed.c']
 BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c']
-# Test programs, cheapest first: a run stops at the first failure.
-TESTS = ['test_nbbs_core', 'stress_nbbs_core']
+# Test programs, cheapest first (a run stops at the first failure), and
+# their link flags: test_mutants_interleave hooks calls between the
+# core's objects (see there).
+TESTS = {
+    'test_mutants_interleave': ['-Wl,--wrap=nbbs_packed_try,'
+                                '--wrap=nbbs_packed_state,'
+                                '--wrap=nbbs_fault_cas'],
+    'test_nbbs_core': [],
+    'stress_nbbs_core': [],
+}
 BUILDS = ['plain', 'inject']
 OUT = 'build/mutate'
 
@@ -177,7 +185,7 @@ def build(dir, log):
         objs += [f'{OUT}/base/{b}/{os.path.basename(s)[:-2]}.o'
                  for s in BASE_OBJS]
         for t in TESTS:
-            r = subprocess.run(CC + CFLAGS + flags +
+            r = subprocess.run(CC + CFLAGS + flags + TESTS[t] +
                                [f'{OUT}/base/{b}/{t}.o'] + objs +
                                ['-o', f'{dir}/{b}/{t}'],
                                stdout=subprocess.PIPE,
