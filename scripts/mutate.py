@@ -197,12 +197,23 @@ def build(dir, log):
 
 
 def first_failure(path):
-    """The first failed KTAP result of a run's log, for the report."""
+    """The first failed KTAP result of a run's log and what the test said
+    about it (its last comment before the result, preferring one in words
+    to a failed CHECK()), for the report."""
+    notes = []
     try:
         with open(path, errors='replace') as f:
             for line in f:
-                if line.startswith('not ok '):
-                    return line.split(' ', 3)[-1].strip()
+                line = line.strip()
+                if line.startswith('ok '):
+                    notes = []
+                elif line.startswith('# '):
+                    notes.append(line[2:])
+                elif line.startswith('not ok '):
+                    name = line.split(' ', 3)[-1]
+                    words = [n for n in notes if 'check failed' not in n]
+                    note = (words or notes or [''])[-1]
+                    return f'{name} ({note[:100]})' if note else name
     except OSError:
         pass
     return None

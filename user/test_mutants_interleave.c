@@ -23,6 +23,9 @@
  * 3. A claim rolled back past a blocker freed meanwhile, whose release
  *    saw the rollback's write and left clearing the marks above to it:
  *    the rollback must clear them, up to the roots (verify/nbbs.pml).
+ * 4. A second free of a block that an allocation has just claimed again
+ *    in the tree but not handed out yet: a hot pool refuses it, since no
+ *    one holds the block (verify/hot.pml).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -263,6 +266,58 @@ static void case_park_during_drain(void)
 	nbbs_pool_destroy(p_pool);
 }
 
+/* ---- 4. a double free while the block is handed out again ---- */
+
+static struct nbbs_pool *d_pool;
+static char *d_block;
+static int d_ret;
+static bool d_fired;
+
+/* The allocation has claimed the block in the tree, not handed it out. */
+static void d_free_again(unsigned long nr, int ret)
+{
+	if (ret || d_fired)
+		return;
+	d_fired = true;
+	d_ret = free_as(7, d_pool, d_block);
+}
+
+static void case_double_free_during_handout(void)
+{
+	unsigned long i;
+	void *p;
+
+	if (!hot_variant()) {
+		/* The tree alone cannot tell a claim from a live block yet. */
+		printf("# no hot blocks in this variant\n");
+		return;
+	}
+	d_pool = nbbs_pool_create(p_arena, sizeof(p_arena), R_SHIFT, 5, GFP_KERNEL);
+	if (!CHECK(!IS_ERR_OR_NULL(d_pool)))
+		return;
+	nbbs_user_set_cpu(10);
+	for (i = 0; i < P_LEAVES; i++)
+		CHECK(nbbs_alloc(d_pool, 0));
+	/* Freed (parked, then given back to the tree): the only free block. */
+	d_block = p_arena + (5 << R_SHIFT);
+	CHECK(nbbs_free(d_pool, d_block) == 0);
+	nbbs_pool_drain(d_pool);
+
+	nbbs_user_set_cpu(0);
+	d_fired = false;
+	d_ret = 0;
+	hooks_off();
+	try_after = d_free_again;
+	p = nbbs_alloc(d_pool, 0);
+	hooks_off();
+	CHECK(p == d_block);
+	CHECK(d_fired);
+	if (!CHECK(d_ret == -EINVAL))
+		printf("# a second free of the block, while it was being handed out, returned %d\n",
+		       d_ret);
+	nbbs_pool_destroy(d_pool);
+}
+
 /* ---- 3. a rollback past a blocker freed meanwhile ---- */
 
 #ifdef NBBS_FAULT_INJECT
@@ -277,7 +332,7 @@ static int turn;
 static char *x_block;
 static struct nbbs_pool *x_pool;
 static bool x_reached[3];
-static bool x_clean;
+static bool x_clean, x_freed;
 
 #define X_LEAVES	256
 
@@ -360,8 +415,10 @@ static void *x_releaser(void *arg)
 {
 	nbbs_user_set_cpu(1);
 	role = ROLE_B;
-	if (wait_turn(T_B_FREE))
+	if (wait_turn(T_B_FREE)) {
 		CHECK(nbbs_free(x_pool, x_block) == 0);
+		x_freed = true;
+	}
 	role = ROLE_NONE;
 	if (__atomic_load_n(&turn, __ATOMIC_SEQ_CST) != T_ABORT)
 		pass_turn(T_B_DONE);
@@ -395,7 +452,9 @@ static void case_rollback_past_freed_blocker(void)
 	if (!CHECK(!IS_ERR_OR_NULL(x_pool)))
 		return;
 	cas_a = 0;
+	x_block = NULL;
 	x_clean = false;
+	x_freed = false;
 	memset(x_reached, 0, sizeof(x_reached));
 	pass_turn(T_A);
 	CHECK(pthread_create(&b, NULL, x_releaser, NULL) == 0);
@@ -409,6 +468,8 @@ static void case_rollback_past_freed_blocker(void)
 	hooks_off();
 	pass_turn(T_ABORT);	/* if B still waits */
 	pthread_join(b, NULL);
+	if (x_block && !x_freed)	/* the script broke off: clean up */
+		CHECK(nbbs_free(x_pool, x_block) == 0);
 
 	if (!CHECK(x_reached[0] && x_reached[1] && x_reached[2]))
 		printf("# the scripted interleaving was not reached (%d %d %d)\n",
@@ -435,6 +496,7 @@ static const struct {
 	{ "release_during_failing_pass_is_found", case_release_during_pass },
 	{ "park_during_drain_is_found", case_park_during_drain },
 	{ "rollback_clears_marks_past_freed_blocker", case_rollback_past_freed_blocker },
+	{ "double_free_during_handout_is_refused", case_double_free_during_handout },
 };
 
 int main(void)
