@@ -11,7 +11,7 @@
 # under MUTATE_TIMEOUT seconds, until one fails.  KTAP: "ok N mutant <name>
 # killed by <run>: <first failed test>"; "not ok" when a mutant survives,
 # no longer applies or does not compile, or when the unmutated copy fails.
-# Run logs in build/mutate/<name>/.  About 3 minutes on two cores.
+# Run logs in build/mutate/<name>/.  About 5 minutes on two busy cores.
 
 MUTANTS ?=
 MUTATE_JOBS ?= 2
