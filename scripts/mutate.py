@@ -117,6 +117,8 @@ def parse(path):
                     sys.exit(f'{where}: bad mutant name "{val}"')
                 if any(x.name == val for x in mutants):
                     sys.exit(f'{where}: mutant {val} named twice')
+                if val in ('base', 'unmutated'):
+                    sys.exit(f'{where}: {val} names a directory of the lane')
                 m, file = Mutant(val, no), None
                 mutants.append(m)
             elif m is None:
@@ -198,8 +200,8 @@ def build(dir, log):
 
 def first_failure(path):
     """The first failed KTAP result of a run's log and what the test said
-    about it (its last comment before the result, preferring one in words
-    to a failed CHECK()), for the report."""
+    about it (its first failed CHECK(), or the comment right after it),
+    for the report."""
     notes = []
     try:
         with open(path, errors='replace') as f:
@@ -211,8 +213,16 @@ def first_failure(path):
                     notes.append(line[2:])
                 elif line.startswith('not ok '):
                     name = line.split(' ', 3)[-1]
-                    words = [n for n in notes if 'check failed' not in n]
-                    note = (words or notes or [''])[-1]
+                    fails = [i for i, n in enumerate(notes)
+                             if 'check failed' in n]
+                    if fails:
+                        # The failed CHECK(), or what the test printed
+                        # about it right after.
+                        after = notes[fails[0] + 1:fails[0] + 2]
+                        note = (after if after and 'check failed' not in
+                                after[0] else notes[fails[0]:])[0]
+                    else:
+                        note = notes[-1] if notes else ''
                     return f'{name} ({note[:100]})' if note else name
     except OSError:
         pass
@@ -267,8 +277,9 @@ def prepare(name, edits):
     for f, old, new in edits:
         count = text[f].count(old)
         if count != 1:
-            return dir, (f'{f}: "{old.splitlines()[0]}..." found {count} '
-                         f'times, not once')
+            first = (old.splitlines() or [old])[0].strip()
+            return dir, (f'{f}: "{first}..." found {count} times, '
+                         f'not once')
         text[f] = text[f].replace(old, new)
     for f in CORE:
         with open(f'{dir}/{f}', 'w') as dst:
