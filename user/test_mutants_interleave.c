@@ -26,6 +26,9 @@
  * 4. A second free of a block that an allocation has just claimed again
  *    in the tree but not handed out yet: a hot pool refuses it, since no
  *    one holds the block (verify/hot.pml).
+ * 5. An allocation that enters a word a release has just emptied, before
+ *    the release clears the mark above it: the release must leave the
+ *    mark (announcement, takeover, child re-check).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -327,8 +330,11 @@ static void case_double_free_during_handout(void)
 /* ---- 3. a rollback past a blocker freed meanwhile ---- */
 
 #ifdef NBBS_FAULT_INJECT
-/* Who runs a CAS of the script: the allocation (A) or the release (B). */
-enum { ROLE_NONE, ROLE_A, ROLE_B };
+/*
+ * Who runs a CAS of the script: the allocation (A) or the release (B) of
+ * case 3, or the release of case 5 (R).
+ */
+enum { ROLE_NONE, ROLE_A, ROLE_B, ROLE_R };
 /* The baton passed between the two: whose turn it is. */
 enum { T_A, T_B_FREE, T_A_GO, T_B_GO, T_B_DONE, T_ABORT };
 
@@ -376,19 +382,35 @@ static bool wait_turn(int t)
 }
 
 /*
- * Is B's block no longer OCC?  A's claim below it has no mark above it
- * yet, so the walk does not see it: nothing is live then.
+ * Is the block being released (B's in case 3, the only one in case 5) no
+ * longer OCC?  A claim below it in case 3 has no mark above it yet, so
+ * the walk does not see it: nothing is live then.
  */
 static bool x_cleared(void)
 {
 	return nbbs_pool_live_blocks(x_pool) == 0;
 }
 
+static char *r_block;
+static bool r_entered;
+
 bool __wrap_nbbs_fault_cas(void)
 {
 	if (in_hook || role == ROLE_NONE)
 		return __real_nbbs_fault_cas();
-	if (role == ROLE_A) {
+	if (role == ROLE_R) {
+		/*
+		 * The release has emptied its block's word (nothing is live
+		 * now) and is about to clear the mark above it: another CPU
+		 * allocates in that word first, as an interrupt would.
+		 */
+		if (!r_entered && x_cleared()) {
+			r_entered = true;
+			in_hook = 1;
+			r_block = alloc_as(0, x_pool, 4);
+			in_hook = 0;
+		}
+	} else if (role == ROLE_A) {
 		cas_a++;
 		if (cas_a == 1) {
 			/* A is about to claim leaf 0: B takes leaf 0-15. */
@@ -491,8 +513,48 @@ static void case_rollback_past_freed_blocker(void)
 	CHECK(nbbs_pool_free_blocks(x_pool, maximal, 9) == 9 && maximal[8] == 1);
 	nbbs_pool_destroy(x_pool);
 }
+
+/* ---- 5. an allocation entering a word that a release just emptied ---- */
+
+static void case_alloc_during_release(void)
+{
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	char *y;
+
+	/* Three rows; a block of order 4 is a bottom node of row 1. */
+	x_pool = nbbs_pool_create(x_arena, sizeof(x_arena), R_SHIFT, 8, GFP_KERNEL);
+	if (!CHECK(!IS_ERR_OR_NULL(x_pool)))
+		return;
+	nbbs_user_set_cpu(0);	/* a fresh pool: CPU 0 scans from leaf 0 */
+	y = nbbs_alloc(x_pool, 4);
+	CHECK(y == x_arena);
+	r_block = NULL;
+	r_entered = false;
+
+	/* Released on CPU 1; CPU 0 allocates the same block meanwhile. */
+	nbbs_user_set_cpu(1);
+	role = ROLE_R;
+	CHECK(nbbs_free(x_pool, y) == 0);
+	role = ROLE_NONE;
+	nbbs_user_set_cpu(0);
+
+	if (!CHECK(r_entered && r_block))
+		printf("# the scripted interleaving was not reached\n");
+	/* The new block must keep the mark the release was about to clear. */
+	else if (!CHECK(nbbs_pool_live_blocks(x_pool) == 1 &&
+			nbbs_free(x_pool, r_block) == 0))
+		printf("# the release cleared the mark of a block allocated meanwhile\n");
+	nbbs_pool_drain(x_pool);
+	CHECK(nbbs_pool_free_blocks(x_pool, maximal, 9) == 9 && maximal[8] == 1);
+	nbbs_pool_destroy(x_pool);
+}
 #else
 static void case_rollback_past_freed_blocker(void)
+{
+	skip = "needs the fault-injection build";
+}
+
+static void case_alloc_during_release(void)
 {
 	skip = "needs the fault-injection build";
 }
@@ -506,6 +568,7 @@ static const struct {
 	{ "park_during_drain_is_found", case_park_during_drain },
 	{ "rollback_clears_marks_past_freed_blocker", case_rollback_past_freed_blocker },
 	{ "double_free_during_handout_is_refused", case_double_free_during_handout },
+	{ "alloc_during_release_keeps_its_mark", case_alloc_during_release },
 };
 
 int main(void)
