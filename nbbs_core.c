@@ -471,6 +471,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned long n,
 	for (seen = owned; !nbbs_cas64(node, &seen, empty); )
 		if (seen != owned)
 			return false;
+	NBBS_HOOK("release_emptied");
 
 	for (; level < top; level++, n >>= 1) {
 		atomic64_t *parent = nbbs_node(pool, n >> 1);
@@ -1133,10 +1134,10 @@ static enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool,
 	}
 	if (to == NBBS_HOT_CACHED && nbbs_hot_fill_slot(pool, order, i, leaf + 1)) {
 		/*
-		 * Count the parking as a release of its order, after the slot:
-		 * pairs with the smp_rmb() in nbbs_releases(), so a failing
-		 * allocation that sees the count and then drains finds the
-		 * block.
+		 * Count the parking as a release (for every order), after the
+		 * slot: pairs with the smp_rmb() in nbbs_releases(), so a
+		 * failing allocation that sees the count and then drains finds
+		 * the block.
 		 */
 		smp_wmb();
 		this_cpu_inc(pool->pcpu->releases);

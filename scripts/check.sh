@@ -13,7 +13,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-STEPS=${CHECK_STEPS:-"deps build-w1 lint docs user-test user-tsan user-asan user-m32 fuzz bench-smoke model vm-check vm-check-6.12 vm-inject debug"}
+STEPS=${CHECK_STEPS:-"deps build-w1 lint docs user-test user-tsan user-asan user-m32 mutate fuzz bench-smoke model vm-check vm-check-6.12 vm-inject debug"}
 logdir=build/check
 mkdir -p "$logdir"
 

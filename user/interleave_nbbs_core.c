@@ -13,6 +13,8 @@
  *               parent is written as often as the old version width wraps
  *   transient   a stray free that meets a claim not yet handed out, or one
  *               that is being rolled back
+ *   rollback    a claim rolled back past a blocker that was freed meanwhile,
+ *               whose release left clearing the mark above to the rollback
  *   hot_park    a block parked by another CPU while a failing allocation
  *               of a higher order is between its drain and its recount
  *   nmi         calls from NMI where cmpxchg is not NMI-safe; per-CPU slots
@@ -373,6 +375,56 @@ static void case_transient_rollback_tree(void)
 	case_transient_rollback(NBBS_POOL_TREE);
 }
 
+/* ---- rollback: a claim rolled back past a blocker freed meanwhile ---- */
+
+/*
+ * The race the SPIN model found (verify/nbbs.pml, ORIG_ROLLBACK), on the
+ * tree layout: A claims leaf 0; B takes the order-2 block X over it before
+ * A's climb gets there; A meets X and is about to roll back; B's free of
+ * X empties it and stops; A's rollback walks through the empty X (a
+ * write of X) on its way up; B then finds X changed and leaves the mark
+ * above X to A.  A rollback that stopped at X's level would leave that
+ * mark for ever: the pool could never again give out a block holding X.
+ */
+static void case_rollback_past_freed_blocker(void)
+{
+	struct nbbs_pool *pool = make_pool(NBBS_POOL_TREE, LEAVES, TOP_ORDER);
+	struct op a = { .kind = OP_ALLOC, .cpu = 1, .order = 0, .leaf = 0 };
+	struct op b = { .kind = OP_FREE, .cpu = 3 };
+	void *whole;
+
+	if (!pool)
+		return;
+	a.pool = pool;
+	b.pool = pool;
+	nbbs_user_set_cpu(2);
+	if (!CHECK(op_start(&a, "claim_climb", 0)))
+		goto out;
+	b.block = alloc_at(pool, 2, 0);
+	CHECK(b.block == leaf_addr(0));
+	if (!CHECK(op_continue(&a, "claim_rollback", 0)))
+		goto out;
+	/* B empties X and stops before it looks at X's parent. */
+	if (!CHECK(op_start(&b, "release_emptied", 0)))
+		goto out;
+	/* A's rollback, up through X; then A finds a block elsewhere. */
+	op_finish(&a);
+	op_finish(&b);
+	CHECK(b.ret == 0);
+	CHECK(a.block && a.block != leaf_addr(0));
+	CHECK(nbbs_free(pool, a.block) == 0);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	whole = nbbs_alloc(pool, TOP_ORDER);
+	if (!CHECK(whole == arena))
+		printf("# the whole pool is not allocatable: a mark above X stayed\n");
+	if (whole)
+		CHECK(nbbs_free(pool, whole) == 0);
+out:
+	op_finish(&a);
+	op_finish(&b);
+	nbbs_pool_destroy(pool);
+}
+
 /* ---- hot_park: a park between a failing allocation's drain and recount ---- */
 
 static void case_hot_park(unsigned int flags)
@@ -479,6 +531,8 @@ static const struct {
 	  case_transient_rollback_packed },
 	{ "transient: tree, stray free of a claim being rolled back",
 	  case_transient_rollback_tree },
+	{ "rollback: tree, a claim rolled back past a blocker freed meanwhile",
+	  case_rollback_past_freed_blocker },
 	{ "hot_park: packed, park between drain and recount", case_hot_park_packed },
 	{ "hot_park: tree, park between drain and recount", case_hot_park_tree },
 	{ "nmi: refused without NMI-safe cmpxchg, no slots in NMI", case_nmi },
