@@ -26,9 +26,10 @@
  *   free during the whole call is found.  Passes cut short by concurrent
  *   releases are counted (scan_restarts); hitting the pass bound is counted
  *   separately (scan_giveups), so a NULL that may be spurious is visible.
- *   "Release" here is a call of nbbs_free() or a rollback; a call that sits
- *   in an interrupted or stalled CPU keeps the blocks it frees out of view
- *   until it ends, as any call in flight does.
+ *   "Release" here is a call of nbbs_free(), a park, the reclaim of a parked
+ *   block by a drain, or a rollback; each runs with preemption off, and
+ *   one that sits in an interrupted or stalled CPU keeps the blocks it
+ *   frees out of view until it ends, as any call in flight does.
  * - Size-less, checked release.  nbbs_free() finds the block's order in the
  *   tree and refuses, with -EINVAL, anything that is not the start of a
  *   block handed out by nbbs_alloc() and still live (a claim that is still
@@ -1018,9 +1019,17 @@ static unsigned long nbbs_hot_drain_cpu(struct nbbs_pool *pool, int cpu,
 			i = __ffs(mask);
 			/* Racy by design: the state bits decide. */
 			v = READ_ONCE(pc->hot[k][i]);
-			if (v && nbbs_hot_helps(pool, k, v - 1, want) &&
-			    nbbs_hot_reclaim(pool, k, v - 1, ctx))
+			if (!v || !nbbs_hot_helps(pool, k, v - 1, want))
+				continue;
+			/*
+			 * A reclaim is a release: one call's stall long at most,
+			 * as in nbbs_free(), also from nbbs_pool_drain() and
+			 * the CPU hotplug callback, which are preemptible.
+			 */
+			preempt_disable();
+			if (nbbs_hot_reclaim(pool, k, v - 1, ctx))
 				n++;
+			preempt_enable();
 		}
 	}
 	return n;

@@ -182,12 +182,15 @@ void nbbs_hook(const char *name);
 #endif
 
 /*
- * NMI: calls are refused where cmpxchg is not NMI-safe, and the per-CPU
- * slots of hot pools are used only where this_cpu operations are single
- * instructions (x86).  The userspace shim sets its own.
+ * NMI: calls are refused where cmpxchg is not NMI-safe, or where the
+ * 64-bit atomics of the tree nodes and chunk summaries are emulated with
+ * hashed spinlocks (CONFIG_GENERIC_ATOMIC64: 32-bit powerpc, parisc...);
+ * and the per-CPU slots of hot pools are used only where this_cpu
+ * operations are single instructions (x86).  The userspace shim sets its
+ * own.
  */
 #ifndef nbbs_nmi_cmpxchg_safe
-#ifdef CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG
+#if defined(CONFIG_ARCH_HAVE_NMI_SAFE_CMPXCHG) && !defined(CONFIG_GENERIC_ATOMIC64)
 #define nbbs_nmi_cmpxchg_safe()	true
 #else
 #define nbbs_nmi_cmpxchg_safe()	false
