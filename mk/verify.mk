@@ -7,8 +7,8 @@
 #   make check-model        the drift check (verify/drift.sh: has the C code
 #                           of a model changed since the model was last
 #                           revisited?) and every configuration of
-#                           verify/check-model.sh (about four minutes on 2
-#                           cores, < 1.5 GB); fails on any error ("not ok
+#                           verify/check-model.sh, two at a time (about 2.5
+#                           minutes on 2 cores, < 2 GB); fails on any error ("not ok
 #                           ... # TODO" lines are known holes, reported but
 #                           not failures)
 #   make check-model-full   adds the 3-CPU tree run (about 3 minutes, 3 GB)

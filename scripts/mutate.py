@@ -250,7 +250,8 @@ def run_all(dir, variants):
     n = 0
     for t, b, v in runs(variants):
         e = dict(os.environ, NBBS_VARIANT=v,
-                 NBBS_STRESS_SECONDS=STRESS_SECONDS)
+                 NBBS_STRESS_SECONDS=STRESS_SECONDS,
+                 NBBS_TEST_FAILFAST='1')
         if b == 'inject':
             e.update(FAULTS)
         what = f'{t} ({v}{", inject" if b == "inject" else ""})'

@@ -113,6 +113,7 @@ if [ "$full" = full ]; then
 fi
 
 mkdir -p "$out"
+rm -f "$out"/result-* "$out"/failed-*
 echo "KTAP version 1"
 echo "1..$((${#configs[@]} + 2))"
 n=0
@@ -142,13 +143,14 @@ else
 	echo "not ok $n models-match-c-code"
 	bad=1
 fi
-for c in "${configs[@]}"; do
-	n=$((n + 1))
+# One configuration: its KTAP lines on stdout, status 1 if it failed.
+run_config() {
+	local n=$1 c=$2 name defs expect model dir start secs errors states found
 	IFS='|' read -r name defs expect model <<<"$c"
 	# MODEL_ONLY=regex: run only the configurations it matches.
 	if [ -n "${MODEL_ONLY:-}" ] && ! [[ $name =~ $MODEL_ONLY ]]; then
 		echo "ok $n $name # SKIP not in MODEL_ONLY"
-		continue
+		return 0
 	fi
 	model=${model:-nbbs.pml}
 	dir=$out/$name
@@ -161,8 +163,7 @@ for c in "${configs[@]}"; do
 	      gcc $PAN_CFLAGS -o pan pan.c >cc.log 2>&1); then
 		echo "# $name: spin/gcc failed, see $dir"
 		echo "not ok $n $name"
-		bad=1
-		continue
+		return 1
 	fi
 	(cd "$dir" && ./pan -m1000000 -w26 >pan.log 2>&1)
 	secs=$(($(date +%s) - start))
@@ -191,7 +192,25 @@ for c in "${configs[@]}"; do
 		[ "$expect" != fail ] && [ -f "$dir/$model.trail" ] &&
 			echo "# trail: (cd $dir && spin $defs -t $model | grep '^ *P')"
 		echo "not ok $n $name"
-		bad=1
+		return 1
 	fi
+}
+
+# MODEL_JOBS configurations at a time (default 2: each takes one CPU and
+# under 1 GB); their lines are printed in order once all are done.
+jobs=${MODEL_JOBS:-2}
+first=$((n + 1))
+for c in "${configs[@]}"; do
+	n=$((n + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	(run_config "$n" "$c" >"$out/result-$n" || touch "$out/failed-$n") &
+done
+wait
+for i in $(seq "$first" "$n"); do
+	cat "$out/result-$i"
+	[ -e "$out/failed-$i" ] && bad=1
+	rm -f "$out/result-$i" "$out/failed-$i"
 done
 exit $bad
