@@ -27,8 +27,8 @@ struct nbbs_pool;
 
 /*
  * Layouts of the tree (see Documentation/nbbs.rst).  Both follow the same
- * lock-free protocol; "packed" keeps four levels in one 64-bit word and so
- * needs fewer atomic operations per call, "tree" keeps one 32-bit word per
+ * lock-free protocol; "packed" keeps three levels in one 64-bit word and so
+ * needs fewer atomic operations per call, "tree" keeps one 64-bit word per
  * node and also works on 32-bit kernels.
  */
 #define NBBS_VARIANT_TREE	0

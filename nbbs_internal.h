@@ -4,7 +4,7 @@
  *
  * nbbs_core.c holds the API, the scan driver, the statistics and the
  * one-word-per-node layout ("tree"); nbbs_packed.c holds the layout that
- * keeps four levels of the tree in one 64-bit word ("packed").  Both name a
+ * keeps three levels of the tree in one 64-bit word ("packed").  Both name a
  * node by its level (0 for the smallest blocks, max_order for the largest)
  * and its index within the level, and both follow the same protocol, which
  * the file comment of nbbs_core.c describes.  Nothing here is API.

@@ -14,9 +14,9 @@
  *                  min(log2(size / min_block), NBBS_DEFAULT_MAX_ORDER)
  *   backing=auto   pages, vmalloc, or auto: pages when the arena fits in one
  *                  block of the page allocator, else vmalloc
- *   variant=packed layout of the tree: packed (four levels per 64-bit word,
+ *   variant=packed layout of the tree: packed (three levels per 64-bit word,
  *                  fewer atomics per call; the default on 64-bit kernels) or
- *                  tree (one 32-bit word per node)
+ *                  tree (one 64-bit word per node)
  *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
  *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
  *   stress=""      a stress run line to run once loaded (nbbs_stress.c); a
