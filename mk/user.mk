@@ -61,13 +61,13 @@ $(USER_OUT)/.include-stamp: $(USER_HDRS)
 	cp user/include/linux/*.h $(USER_INC)/linux/
 	touch $@
 
-# $(call user_variant,name,out-dir,compiler,extra flags)
+# $(call user_variant,name,out-dir,compiler,extra flags[,library sources])
 define user_variant
 $(2)/obj/%.o: %.c $(USER_OUT)/.include-stamp
 	@mkdir -p $$(dir $$@)
 	$(3) $(USER_CFLAGS) $(4) -c $$< -o $$@
 
-$(2)/libnbbs.a: $(addprefix $(2)/obj/,$(USER_LIB_SRCS:.c=.o))
+$(2)/libnbbs.a: $(addprefix $(2)/obj/,$(patsubst %.c,%.o,$(or $(5),$(USER_LIB_SRCS))))
 	rm -f $$@
 	ar rcs $$@ $$^
 
@@ -91,21 +91,7 @@ $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USE
 # 32-bit (-m32, gcc-multilib): the tree layout only, nbbs_packed.c needs
 # 64-bit words and is not built (nor, in the kernel, on 32-bit).
 USER_LIB_SRCS_32 := $(filter-out nbbs_packed.c,$(USER_LIB_SRCS))
-$(USER_OUT)/m32/obj/%.o: %.c $(USER_OUT)/.include-stamp
-	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -O2 -m32 -c $< -o $@
-
-$(USER_OUT)/m32/libnbbs.a: $(addprefix $(USER_OUT)/m32/obj/,$(USER_LIB_SRCS_32:.c=.o))
-	rm -f $@
-	ar rcs $@ $^
-
-$(USER_OUT)/m32/%: $(USER_OUT)/m32/obj/user/%.o $(USER_OUT)/m32/libnbbs.a
-	$(USER_CC) $(USER_CFLAGS) -O2 -m32 $< $(USER_OUT)/m32/libnbbs.a -o $@
-
-$(USER_OUT)/m32/obj/user/test_nbbs_core.o $(USER_OUT)/m32/obj/user/stress_nbbs_core.o: \
-	$(USER_TEST_DEPS)
-
-user-m32: $(addprefix $(USER_OUT)/m32/,$(USER_TESTS))
+$(eval $(call user_variant,m32,$(USER_OUT)/m32,$(USER_CC),-O2 -m32,$(USER_LIB_SRCS_32)))
 
 # The deterministic interleavings: the core's NBBS_HOOK() points call the test.
 $(eval $(call user_variant,hooks,$(USER_OUT)/hooks,$(USER_CC),-O2 -DNBBS_HOOKS))
