@@ -737,7 +737,7 @@ static inline int nbbs_try(struct nbbs_pool *pool, unsigned int level,
 			   unsigned long idx, unsigned int *blevel,
 			   unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED)
 		return nbbs_packed_try(pool, level, idx, blevel, bidx, ctx);
 	return nbbs_tree_try(pool, level, idx, blevel, bidx, ctx);
 }
@@ -745,7 +745,7 @@ static inline int nbbs_try(struct nbbs_pool *pool, unsigned int level,
 static inline enum nbbs_node_state nbbs_state(const struct nbbs_pool *pool,
 					      unsigned int level, unsigned long idx)
 {
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED)
 		return nbbs_packed_state(pool, level, idx);
 	return nbbs_tree_state(pool, level, idx);
 }
@@ -901,7 +901,7 @@ static enum nbbs_free_result nbbs_find_live(const struct nbbs_pool *pool,
 					    unsigned long leaf,
 					    unsigned int *order)
 {
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED)
 		return nbbs_packed_find(pool, leaf, order);
 	return nbbs_tree_find(pool, leaf, order);
 }
@@ -913,7 +913,7 @@ static enum nbbs_free_result nbbs_layout_free(struct nbbs_pool *pool,
 					      unsigned int *freed,
 					      struct nbbs_ctx *ctx)
 {
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED)
 		return nbbs_packed_free(pool, leaf, level, freed, ctx);
 	return nbbs_tree_free(pool, leaf, level, freed, ctx);
 }
@@ -1261,7 +1261,7 @@ static unsigned long nbbs_busy_run(const struct nbbs_pool *pool,
 {
 	unsigned long n = 0;
 
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED)
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED)
 		return nbbs_packed_busy_run(pool, level, idx, max);
 	while (n < max &&
 	       nbbs_status(atomic64_read(nbbs_node(pool, nbbs_heap(pool, level, idx + n)))))
@@ -1648,7 +1648,7 @@ EXPORT_SYMBOL_GPL(nbbs_free);
  *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
  * @gfp: allocation flags for the pool's metadata
  * @flags: NBBS_POOL_TREE or NBBS_POOL_PACKED to choose the layout of the
- *         tree, neither for the default (NBBS_VARIANT_DEFAULT); plus
+ *         tree, neither for the default (NBBS_LAYOUT_DEFAULT); plus
  *         NBBS_POOL_HOT to let each CPU reuse the blocks it frees
  *
  * The whole range starts free.  nbbs never reads or writes the range itself.
@@ -1702,13 +1702,13 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 	pool->depth = ilog2(nr_leaves);
 	pool->nr_leaves = nr_leaves;
 	if (flags & NBBS_POOL_TREE)
-		pool->variant = NBBS_VARIANT_TREE;
+		pool->layout = NBBS_LAYOUT_TREE;
 	else if (flags & NBBS_POOL_PACKED)
-		pool->variant = NBBS_VARIANT_PACKED;
+		pool->layout = NBBS_LAYOUT_PACKED;
 	else
-		pool->variant = NBBS_VARIANT_DEFAULT;
+		pool->layout = NBBS_LAYOUT_DEFAULT;
 
-	if (NBBS_HAVE_PACKED && pool->variant == NBBS_VARIANT_PACKED) {
+	if (NBBS_HAVE_PACKED && pool->layout == NBBS_LAYOUT_PACKED) {
 		err = nbbs_packed_init(pool, gfp);
 		if (err)
 			goto fail;
@@ -1801,39 +1801,39 @@ struct nbbs_pool *nbbs_pool_create(void *base, size_t size, unsigned int min_shi
 EXPORT_SYMBOL_GPL(nbbs_pool_create);
 
 /**
- * nbbs_pool_variant() - the layout of a pool's tree
+ * nbbs_pool_layout() - the layout of a pool's tree
  * @pool: the pool
  *
  * Context: Any context.
  *
- * Return: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED.
+ * Return: NBBS_LAYOUT_TREE or NBBS_LAYOUT_PACKED.
  */
-unsigned int nbbs_pool_variant(const struct nbbs_pool *pool)
+unsigned int nbbs_pool_layout(const struct nbbs_pool *pool)
 {
-	return pool->variant;
+	return pool->layout;
 }
-EXPORT_SYMBOL_GPL(nbbs_pool_variant);
+EXPORT_SYMBOL_GPL(nbbs_pool_layout);
 
 /**
- * nbbs_variant_name() - name of a layout, as the module parameter spells it
- * @variant: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED
+ * nbbs_layout_name() - name of a layout, as the module parameter spells it
+ * @layout: NBBS_LAYOUT_TREE or NBBS_LAYOUT_PACKED
  *
  * Context: Any context.
  *
  * Return: "tree", "packed", or "?" for anything else.
  */
-const char *nbbs_variant_name(unsigned int variant)
+const char *nbbs_layout_name(unsigned int layout)
 {
-	switch (variant) {
-	case NBBS_VARIANT_TREE:
+	switch (layout) {
+	case NBBS_LAYOUT_TREE:
 		return "tree";
-	case NBBS_VARIANT_PACKED:
+	case NBBS_LAYOUT_PACKED:
 		return "packed";
 	default:
 		return "?";
 	}
 }
-EXPORT_SYMBOL_GPL(nbbs_variant_name);
+EXPORT_SYMBOL_GPL(nbbs_layout_name);
 
 /* Call @visit for every free subtree and every live block, top-down. */
 static void nbbs_walk(const struct nbbs_pool *pool,

@@ -31,12 +31,12 @@ struct nbbs_pool;
  * needs fewer atomic operations per call, "tree" keeps one 64-bit word per
  * node and also works on 32-bit kernels.
  */
-#define NBBS_VARIANT_TREE	0
-#define NBBS_VARIANT_PACKED	1
+#define NBBS_LAYOUT_TREE	0
+#define NBBS_LAYOUT_PACKED	1
 #if BITS_PER_LONG == 64
-#define NBBS_VARIANT_DEFAULT	NBBS_VARIANT_PACKED
+#define NBBS_LAYOUT_DEFAULT	NBBS_LAYOUT_PACKED
 #else
-#define NBBS_VARIANT_DEFAULT	NBBS_VARIANT_TREE
+#define NBBS_LAYOUT_DEFAULT	NBBS_LAYOUT_TREE
 #endif
 
 /*
@@ -123,8 +123,8 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 					 unsigned int min_shift,
 					 unsigned int max_order, gfp_t gfp,
 					 unsigned int flags);
-unsigned int nbbs_pool_variant(const struct nbbs_pool *pool);
-const char *nbbs_variant_name(unsigned int variant);
+unsigned int nbbs_pool_layout(const struct nbbs_pool *pool);
+const char *nbbs_layout_name(unsigned int layout);
 void nbbs_pool_destroy(struct nbbs_pool *pool);
 void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order);
 int nbbs_free(struct nbbs_pool *pool, void *addr);

@@ -27,7 +27,7 @@
  *   backing_requested the backing= parameter: auto, pages or vmalloc
  *   metadata_bytes   bytes the core allocated to manage the pool
  *   metadata_ppm     metadata_bytes per million bytes of arena
- *   variant          the layout of the tree: packed or tree (variant=)
+ *   layout          the layout of the tree: packed or tree (layout=)
  *   hot              1 when CPUs keep freed blocks for reuse (hot=)
  *
  * stats - event counters summed over all CPUs (a snapshot, not an atomic
@@ -123,7 +123,7 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "metadata_bytes %zu\n", meta);
 	seq_printf(m, "metadata_ppm %llu\n",
 		   div64_u64((u64)meta * 1000000, info.size));
-	seq_printf(m, "variant %s\n", nbbs_variant_name(nbbs_pool_variant(arena->pool)));
+	seq_printf(m, "layout %s\n", nbbs_layout_name(nbbs_pool_layout(arena->pool)));
 	seq_printf(m, "hot %d\n", arena->hot);
 	return 0;
 }

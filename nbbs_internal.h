@@ -43,7 +43,7 @@ struct nbbs_pcpu {
  * @min_shift: log2 of the smallest block
  * @max_order: order of the largest block, level of the tree's roots
  * @depth: log2 of the number of smallest blocks
- * @variant: NBBS_VARIANT_TREE or NBBS_VARIANT_PACKED
+ * @layout: NBBS_LAYOUT_TREE or NBBS_LAYOUT_PACKED
  * @nr_leaves: number of smallest blocks, 1 << @depth
  * @first_node: tree layout: heap index of the first root, nodes[0]
  * @nr_nodes: tree layout: number of stored nodes
@@ -76,7 +76,7 @@ struct nbbs_pool {
 	unsigned int min_shift;
 	unsigned int max_order;
 	unsigned int depth;
-	unsigned int variant;
+	unsigned int layout;
 	unsigned long nr_leaves;
 	unsigned long first_node;
 	unsigned long nr_nodes;

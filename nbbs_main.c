@@ -14,7 +14,7 @@
  *                  min(log2(size / min_block), NBBS_DEFAULT_MAX_ORDER)
  *   backing=auto   pages, vmalloc, or auto: pages when the arena fits in one
  *                  block of the page allocator, else vmalloc
- *   variant=packed layout of the tree: packed (three levels per 64-bit word,
+ *   layout=packed  layout of the tree: packed (three levels per 64-bit word,
  *                  fewer atomics per call; the default on 64-bit kernels) or
  *                  tree (one 64-bit word per node)
  *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
@@ -91,7 +91,7 @@ static unsigned long long nbbs_param_size = SZ_64M;
 static unsigned long long nbbs_param_min_block = PAGE_SIZE;
 static int nbbs_param_max_order = -1;
 static enum nbbs_backing nbbs_param_backing = NBBS_BACKING_AUTO;
-static unsigned int nbbs_param_variant = NBBS_VARIANT_DEFAULT;
+static unsigned int nbbs_param_layout = NBBS_LAYOUT_DEFAULT;
 
 /**
  * nbbs_parse_bytes() - read a byte count: decimal digits, then optionally K,
@@ -194,31 +194,31 @@ static const struct kernel_param_ops nbbs_backing_ops = {
 	.get = nbbs_backing_get,
 };
 
-static int nbbs_variant_set(const char *val, const struct kernel_param *kp)
+static int nbbs_layout_set(const char *val, const struct kernel_param *kp)
 {
 	static const char * const names[] = {
-		[NBBS_VARIANT_TREE] = "tree",
-		[NBBS_VARIANT_PACKED] = "packed",
+		[NBBS_LAYOUT_TREE] = "tree",
+		[NBBS_LAYOUT_PACKED] = "packed",
 	};
 	int i = sysfs_match_string(names, val);
 
 	if (i < 0) {
-		pr_err("variant=%s: must be tree or packed\n", val);
+		pr_err("layout=%s: must be tree or packed\n", val);
 		return -EINVAL;
 	}
 	*(unsigned int *)kp->arg = i;
 	return 0;
 }
 
-static int nbbs_variant_get(char *buf, const struct kernel_param *kp)
+static int nbbs_layout_get(char *buf, const struct kernel_param *kp)
 {
 	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 nbbs_variant_name(*(unsigned int *)kp->arg));
+			 nbbs_layout_name(*(unsigned int *)kp->arg));
 }
 
-static const struct kernel_param_ops nbbs_variant_ops = {
-	.set = nbbs_variant_set,
-	.get = nbbs_variant_get,
+static const struct kernel_param_ops nbbs_layout_ops = {
+	.set = nbbs_layout_set,
+	.get = nbbs_layout_get,
 };
 
 module_param_cb(size, &nbbs_bytes_ops, &nbbs_param_size, 0444);
@@ -233,9 +233,9 @@ MODULE_PARM_DESC(max_order,
 module_param_cb(backing, &nbbs_backing_ops, &nbbs_param_backing, 0444);
 MODULE_PARM_DESC(backing,
 		 "Arena memory: pages (physically contiguous), vmalloc, or auto: pages when it fits (default auto)");
-module_param_cb(variant, &nbbs_variant_ops, &nbbs_param_variant, 0444);
-MODULE_PARM_DESC(variant,
-		 "Tree layout: packed (4 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
+module_param_cb(layout, &nbbs_layout_ops, &nbbs_param_layout, 0444);
+MODULE_PARM_DESC(layout,
+		 "Tree layout: packed (3 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
 static bool nbbs_param_hot;
 module_param_named(hot, nbbs_param_hot, bool, 0444);
 MODULE_PARM_DESC(hot,
@@ -448,13 +448,13 @@ static int __init nbbs_init(void)
 
 	pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size, min_shift,
 				      max_order, GFP_KERNEL,
-				      (nbbs_param_variant == NBBS_VARIANT_PACKED ?
+				      (nbbs_param_layout == NBBS_LAYOUT_PACKED ?
 				       NBBS_POOL_PACKED : NBBS_POOL_TREE) |
 				      (nbbs_param_hot ? NBBS_POOL_HOT : 0));
 	if (IS_ERR(pool)) {
 		ret = PTR_ERR(pool);
 		pr_err("cannot build the %s pool (size=%zu min_shift=%u max_order=%u): %d\n",
-		       nbbs_variant_name(nbbs_param_variant), nbbs_arena.size,
+		       nbbs_layout_name(nbbs_param_layout), nbbs_arena.size,
 		       min_shift, max_order, ret);
 		nbbs_arena_release(&nbbs_arena);
 		goto out_fault;
@@ -469,7 +469,7 @@ static int __init nbbs_init(void)
 
 	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
-		nbbs_variant_name(nbbs_pool_variant(pool)),
+		nbbs_layout_name(nbbs_pool_layout(pool)),
 		nbbs_param_hot ? ", hot blocks" : "",
 		1UL << min_shift, 1UL << (min_shift + max_order),
 		nbbs_pool_metadata_bytes(pool));

@@ -113,30 +113,30 @@ static __printf(4, 5) bool check(struct tcase *t, bool ok, int line,
 	check(t, !!(cond), __LINE__, "%s: " fmt, #cond, ##__VA_ARGS__)
 
 /* The layout of the tree the private pools are built with in this round. */
-static unsigned int test_variant = NBBS_VARIANT_TREE;
+static unsigned int test_layout = NBBS_LAYOUT_TREE;
 /* And whether they keep hot blocks per CPU (NBBS_POOL_HOT). */
 static bool test_hot;
 
 /* nbbs_pool_create_flags() flags of this round. */
 static unsigned int test_flags(void)
 {
-	return (test_variant == NBBS_VARIANT_PACKED ? NBBS_POOL_PACKED : NBBS_POOL_TREE) |
+	return (test_layout == NBBS_LAYOUT_PACKED ? NBBS_POOL_PACKED : NBBS_POOL_TREE) |
 	       (test_hot ? NBBS_POOL_HOT : 0);
 }
 
 static void tcase_end(struct tcase *t)
 {
-	const char *variant = test_hot ?
-		(test_variant == NBBS_VARIANT_PACKED ? "packed-hot" : "tree-hot") :
-		nbbs_variant_name(test_variant);
+	const char *layout = test_hot ?
+		(test_layout == NBBS_LAYOUT_PACKED ? "packed-hot" : "tree-hot") :
+		nbbs_layout_name(test_layout);
 
 	tests_run++;
 	if (t->failed) {
 		tests_failed++;
 		pr_err("not ok %u %s [%s] (%u checks failed)\n", tests_run, t->name,
-		       variant, t->failed);
+		       layout, t->failed);
 	} else {
-		pr_info("ok %u %s [%s]\n", tests_run, t->name, variant);
+		pr_info("ok %u %s [%s]\n", tests_run, t->name, layout);
 	}
 }
 
@@ -676,7 +676,7 @@ static void test_create_alloc_faults(void)
 		goto out;
 	tp.pool = pool;
 	pr_info("create faults: the %s pool is built by %u allocations\n",
-		nbbs_variant_name(test_variant), nth - 1);
+		nbbs_layout_name(test_layout), nth - 1);
 	CHECK(&t, nth > 1, "nbbs_pool_create_flags() allocated nothing");
 	CHECK(&t, left == 1, "built by %u allocations, the count is at %d, not 1",
 	      nth - 1, left);
@@ -1200,18 +1200,18 @@ static const struct {
 
 static int __init test_nbbs_init(void)
 {
-	static const unsigned int variants[] = {
-		NBBS_VARIANT_TREE,
+	static const unsigned int layouts[] = {
+		NBBS_LAYOUT_TREE,
 #if BITS_PER_LONG == 64
-		NBBS_VARIANT_PACKED,
+		NBBS_LAYOUT_PACKED,
 #endif
 	};
 	unsigned int i, s, v;
 
 	/* Every test on every layout of the tree, without and with hot blocks. */
-	for (v = 0; v < 2 * ARRAY_SIZE(variants); v++) {
-		test_variant = variants[v % ARRAY_SIZE(variants)];
-		test_hot = v >= ARRAY_SIZE(variants);
+	for (v = 0; v < 2 * ARRAY_SIZE(layouts); v++) {
+		test_layout = layouts[v % ARRAY_SIZE(layouts)];
+		test_hot = v >= ARRAY_SIZE(layouts);
 		for (s = 0; s < ARRAY_SIZE(shapes); s++)
 			for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
 				run_pool_test(pool_tests[i].name, &shapes[s],

@@ -115,7 +115,7 @@ $(COV_OUT)/obj/user/inject/%.o: user/%.c $(FUZZ_DEPS)
 
 $(COV_OUT)/obj/user/test_nbbs_core.o $(COV_OUT)/obj/user/stress_nbbs_core.o \
 $(COV_OUT)/obj/user/inject/test_nbbs_core.o $(COV_OUT)/obj/user/inject/stress_nbbs_core.o \
-$(COV_OUT)/obj/user/coverage_nbbs_core.o: user/nbbs_test.h user/test_variant.h
+$(COV_OUT)/obj/user/coverage_nbbs_core.o: user/nbbs_test.h user/test_layout.h
 
 $(COV_OUT)/libnbbs.a: $(addprefix $(COV_OUT)/obj/,$(FUZZ_SRCS:.c=.o))
 	rm -f $@
@@ -140,7 +140,7 @@ coverage: $(addprefix $(COV_OUT)/,$(COV_PROGS))
 		[ "$$f" = inject ] || f=; [ $$v = both ] && v=; \
 		log=$(COV_OUT)/$$(echo $$t | tr / -)-$${v:-both}.log; \
 		echo "# $$t ($${v:-both layouts}$${f:+, CAS faults injected})"; \
-		env $${f:+$(COV_FAULTS)} NBBS_VARIANT=$$v NBBS_STRESS_SECONDS=$(COV_STRESS_SECONDS) \
+		env $${f:+$(COV_FAULTS)} NBBS_LAYOUT=$$v NBBS_STRESS_SECONDS=$(COV_STRESS_SECONDS) \
 			$(COV_OUT)/$$t >$$log 2>&1 || \
 			{ echo "# $$t FAILED, see $$log"; rc=1; }; \
 		grep -E '^(not ok|# [0-9]+ passed)' $$log; \

@@ -39,7 +39,7 @@ USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 USER_HDRS := nbbs_core.h nbbs_internal.h $(wildcard user/include/*.h user/include/linux/*.h)
 USER_LIB_SRCS := nbbs_core.c nbbs_packed.c user/nbbs_user.c user/default_pool.c
 USER_TESTS := test_nbbs_core stress_nbbs_core
-USER_TEST_DEPS := user/nbbs_test.h user/test_variant.h
+USER_TEST_DEPS := user/nbbs_test.h user/test_layout.h
 
 export TSAN_OPTIONS ?= halt_on_error=0 second_deadlock_stack=1 exitcode=66
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
@@ -102,14 +102,14 @@ $(eval $(call user_variant,bench,$(USER_OUT)/bench,$(USER_CC),-O2 -DNBBS_USER_PC
 # Injected faults: 300/1000 CAS fail, 100/1000 are delayed.
 USER_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100
 
-# Every layout, with and without per-CPU hot blocks (user/test_variant.h).
-USER_VARIANTS ?= tree packed tree-hot packed-hot
+# Every layout, with and without per-CPU hot blocks (user/test_layout.h).
+USER_LAYOUTS ?= tree packed tree-hot packed-hot
 
 # Run every test program given, even after a failure; fail if any failed.
 # Programs built with fault injection (inject*/) run with $(USER_FAULTS).
-user_run = rc=0; for t in $(1); do for v in $(USER_VARIANTS); do \
+user_run = rc=0; for t in $(1); do for v in $(USER_LAYOUTS); do \
 	case $$t in */inject*/*) f="$(USER_FAULTS)";; *) f=;; esac; \
-	echo "\# $$t ($$v) $$f"; env NBBS_VARIANT=$$v $$f $(2) $$t || rc=1; \
+	echo "\# $$t ($$v) $$f"; env NBBS_LAYOUT=$$v $$f $(2) $$t || rc=1; \
 	done; done; exit $$rc
 
 # The documented way to use the library, compiled exactly so.
@@ -126,7 +126,7 @@ check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example \
 
 # The 32-bit build: the tree layout, plain and hot (the packed layout is
 # refused with -EOPNOTSUPP, which test_nbbs_core checks).
-check-user-m32: USER_VARIANTS := tree tree-hot
+check-user-m32: USER_LAYOUTS := tree tree-hot
 check-user-m32: user-m32
 	@$(call user_run,$(addprefix $(USER_OUT)/m32/,$(USER_TESTS)))
 

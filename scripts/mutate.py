@@ -18,7 +18,7 @@ flags of mk/user.mk in the environment:
   MUTATE_CC, MUTATE_CFLAGS   compiler and flags (those of build/user/)
   MUTATE_INJECT              extra flags of the fault-injection build
   MUTATE_FAULTS              environment of the fault-injection runs
-  MUTATE_VARIANTS            layouts to run by default (NBBS_VARIANT)
+  MUTATE_LAYOUTS            layouts to run by default (NBBS_LAYOUT)
   MUTATE_TIMEOUT             seconds per run (a run past it kills the mutant)
   MUTATE_JOBS                mutants built and run at the same time
   MUTATE_STRESS_SECONDS      NBBS_STRESS_SECONDS of the stress runs
@@ -70,7 +70,7 @@ CFLAGS = shlex.split(env('MUTATE_CFLAGS'))
 INJECT = shlex.split(env('MUTATE_INJECT', '-DNBBS_FAULT_INJECT'))
 BUILD_FLAGS = {'plain': [], 'inject': INJECT, 'hooks': ['-DNBBS_HOOKS']}
 FAULTS = dict(kv.split('=', 1) for kv in shlex.split(env('MUTATE_FAULTS', '')))
-VARIANTS = env('MUTATE_VARIANTS', 'tree packed tree-hot packed-hot').split()
+LAYOUTS = env('MUTATE_LAYOUTS', 'tree packed tree-hot packed-hot').split()
 TIMEOUT = float(env('MUTATE_TIMEOUT', '60'))
 JOBS = int(env('MUTATE_JOBS', '2'))
 STRESS_SECONDS = env('MUTATE_STRESS_SECONDS', '1.5')
@@ -81,7 +81,7 @@ class Mutant:
         self.name = name
         self.line = line
         self.about = []
-        self.variants = None
+        self.layouts = None
         self.edits = []		# [file, old, new]
 
 
@@ -131,11 +131,11 @@ def parse(path):
                 sys.exit(f'{where}: "{key}" before the first mutant')
             elif key == 'about':
                 m.about.append(val)
-            elif key == 'variants':
-                m.variants = val.split()
-                bad = [v for v in m.variants if v not in VARIANTS]
-                if bad or not m.variants:
-                    sys.exit(f'{where}: variants not in {VARIANTS}: {bad}')
+            elif key == 'layouts':
+                m.layouts = val.split()
+                bad = [v for v in m.layouts if v not in LAYOUTS]
+                if bad or not m.layouts:
+                    sys.exit(f'{where}: layouts not in {LAYOUTS}: {bad}')
             elif key == 'file':
                 if val not in CORE:
                     sys.exit(f'{where}: {val} is not one of {CORE}')
@@ -236,20 +236,20 @@ def first_failure(path):
     return None
 
 
-def runs(variants):
+def runs(layouts):
     """Every run of a mutant, in order: unit tests first, then stress."""
     for t in TESTS:
         for b in TESTS[t][1]:
-            for v in (['-'] if t in ONCE else variants):
+            for v in (['-'] if t in ONCE else layouts):
                 yield t, b, v
 
 
-def run_all(dir, variants):
+def run_all(dir, layouts):
     """Run the tests on the copy in @dir until one fails; returns what
     failed (None: nothing) and how many runs it took."""
     n = 0
-    for t, b, v in runs(variants):
-        e = dict(os.environ, NBBS_VARIANT=v,
+    for t, b, v in runs(layouts):
+        e = dict(os.environ, NBBS_LAYOUT=v,
                  NBBS_STRESS_SECONDS=STRESS_SECONDS,
                  NBBS_TEST_FAILFAST='1')
         if b == 'inject':
@@ -308,8 +308,8 @@ def trial(m):
     if not built:
         return (False, f'does not compile (see {dir}/build.log)',
                 time.monotonic() - t0)
-    variants = (m.variants if m and m.variants else VARIANTS)
-    failed, n = run_all(dir, variants)
+    layouts = (m.layouts if m and m.layouts else LAYOUTS)
+    failed, n = run_all(dir, layouts)
     secs = time.monotonic() - t0
     if m is None:
         if failed:

@@ -48,16 +48,16 @@ echo "# soak: ${user_time}s userspace stress test, ${vm_time}s in-VM stress test
 make --no-print-directory user user-gcc >"$out/build-user.log" 2>&1 ||
 	{ echo "not ok 1 soak userspace: build failed, see $out/build-user.log"; exit 1; }
 # Four kinds of pool: both layouts, without and with hot blocks.
-variants="tree packed tree-hot packed-hot"
+layouts="tree packed tree-hot packed-hot"
 phase=$(awk -v t="$user_time" 'BEGIN { p = t / 4 * 3 / 11; printf "%.1f", p < 0.5 ? 0.5 : p }')
 u_ops=0
 u_overlaps=0
 u_lost=0
 u_fail=0
-for v in $variants; do
+for v in $layouts; do
 	log=$out/stress-$v.log
 	echo "# stress_nbbs_core ($v), ${phase}s per phase, log $log"
-	NBBS_VARIANT=$v NBBS_STRESS_SECONDS=$phase "$build/user/stress_nbbs_core" \
+	NBBS_LAYOUT=$v NBBS_STRESS_SECONDS=$phase "$build/user/stress_nbbs_core" \
 		>"$log" 2>&1 || u_fail=1
 	allocs=$(awk '/^# [0-9]+ allocs in/ { s += $2 } END { print s + 0 }' "$log")
 	races=$(awk '/^# [0-9]+ threads: [0-9]+ rounds/ { s += $2 * $4 } END { print s + 0 }' "$log")

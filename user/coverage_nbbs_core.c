@@ -51,9 +51,9 @@ static void case_api_corners(unsigned int flags)
 	unsigned long maximal[2];
 	char name[80];
 
-	CHECK(!strcmp(nbbs_variant_name(NBBS_VARIANT_TREE), "tree"));
-	CHECK(!strcmp(nbbs_variant_name(NBBS_VARIANT_PACKED), "packed"));
-	CHECK(!strcmp(nbbs_variant_name(7), "?"));
+	CHECK(!strcmp(nbbs_layout_name(NBBS_LAYOUT_TREE), "tree"));
+	CHECK(!strcmp(nbbs_layout_name(NBBS_LAYOUT_PACKED), "packed"));
+	CHECK(!strcmp(nbbs_layout_name(7), "?"));
 	/* A range whose last byte wraps past the end of the address space. */
 	pool = nbbs_pool_create_flags((void *)(~0UL - 4095), 8192, 12, 0,
 				      GFP_KERNEL, flags);

@@ -425,8 +425,8 @@ int nbbs_fuzz_one(const u8 *data, size_t size)
 	fz.pool = nbbs_pool_create_flags(fz.base, fz.size, fz.min_shift, fz.max_order,
 					 GFP_KERNEL, flags);
 	FUZZ_CHECK(!IS_ERR_OR_NULL(fz.pool));
-	FUZZ_CHECK(nbbs_pool_variant(fz.pool) ==
-		   (fz.packed ? NBBS_VARIANT_PACKED : NBBS_VARIANT_TREE));
+	FUZZ_CHECK(nbbs_pool_layout(fz.pool) ==
+		   (fz.packed ? NBBS_LAYOUT_PACKED : NBBS_LAYOUT_TREE));
 	nbbs_pool_info(fz.pool, &info);
 	FUZZ_CHECK(info.base == fz.base && info.size == fz.size &&
 		   info.min_shift == fz.min_shift && info.max_order == fz.max_order);

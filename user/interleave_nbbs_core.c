@@ -209,7 +209,7 @@ static void check_live_and_whole(struct nbbs_pool *pool, void *live)
  */
 static s64 guard_word(struct nbbs_pool *pool)
 {
-	if (pool->variant == NBBS_VARIANT_PACKED)
+	if (pool->layout == NBBS_LAYOUT_PACKED)
 		return atomic_long_read(&pool->words[pool->row_start[1]]);
 	return atomic64_read(&pool->nodes[(LEAVES >> 2) - pool->first_node]);
 }

@@ -29,7 +29,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
-#include "test_variant.h"
+#include "test_layout.h"
 #include "nbbs_test.h"
 
 #define MAX_THREADS	8

@@ -10,7 +10,7 @@
  * first.  A hook acts as another CPU would at that point: on this thread
  * with another emulated CPU (like an interrupt), or by handing over to a
  * second thread.  Only the packed layout has such calls to intercept:
- * with NBBS_VARIANT=tree or tree-hot every case is skipped, and the
+ * with NBBS_LAYOUT=tree or tree-hot every case is skipped, and the
  * rollback case needs the fault-injection build.  The hook framework the
  * core is getting will replace this.
  *
@@ -41,7 +41,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
-#include "test_variant.h"
+#include "test_layout.h"
 #include "nbbs_test.h"
 #include "test_mutants_interleave.h"
 
@@ -99,13 +99,13 @@ static void hooks_off(void)
 	state_calls = 0;
 }
 
-/* The packed layout, with hot blocks or not, from $NBBS_VARIANT. */
-static bool packed_variant(void)
+/* The packed layout, with hot blocks or not, from $NBBS_LAYOUT. */
+static bool packed_layout(void)
 {
 	return nbbs_test_flags() & NBBS_POOL_PACKED;
 }
 
-static bool hot_variant(void)
+static bool hot_pool(void)
 {
 	return nbbs_test_flags() & NBBS_POOL_HOT;
 }
@@ -244,8 +244,8 @@ static void case_park_during_drain(void)
 	unsigned long i;
 	void *p;
 
-	if (!hot_variant()) {
-		skip = "no hot blocks in this variant";
+	if (!hot_pool()) {
+		skip = "no hot blocks in this layout";
 		return;
 	}
 	p_pool = nbbs_pool_create(p_arena, sizeof(p_arena), R_SHIFT, 5, GFP_KERNEL);
@@ -296,9 +296,9 @@ static void case_double_free_during_handout(void)
 	unsigned long i;
 	void *p;
 
-	if (!hot_variant()) {
+	if (!hot_pool()) {
 		/* The tree alone cannot tell a claim from a live block yet. */
-		skip = "no hot blocks in this variant";
+		skip = "no hot blocks in this layout";
 		return;
 	}
 	d_pool = nbbs_pool_create(p_arena, sizeof(p_arena), R_SHIFT, 5, GFP_KERNEL);
@@ -587,7 +587,7 @@ int main(void)
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
 		nbbs_user_set_cpu(0);
 		skip = NULL;
-		if (packed_variant())
+		if (packed_layout())
 			cases[c].fn();
 		else
 			skip = "only the packed layout has calls to hook";

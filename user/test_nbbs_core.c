@@ -21,7 +21,7 @@
 #include "nbbs_core.h"
 #include "../nbbs_internal.h"	/* nbbs_core_init() */
 #include <linux/cpuhotplug.h>
-#include "test_variant.h"
+#include "test_layout.h"
 #include "nbbs_test.h"
 
 struct shape {
@@ -757,7 +757,7 @@ static void case_no_rescan_alone(void)
 }
 
 /*
- * Hot blocks (NBBS_POOL_HOT), whatever $NBBS_VARIANT says: a pool of each
+ * Hot blocks (NBBS_POOL_HOT), whatever $NBBS_LAYOUT says: a pool of each
  * layout, 64 blocks of 64 bytes, largest order 6, on emulated CPUs 0 and 1.
  */
 static struct nbbs_pool *hot_pool(char *arena, unsigned int layout)

@@ -10,7 +10,7 @@
 #
 # Each configuration is "name|spin -D flags|expect[|model]", model being a
 # file in verify/ (nbbs.pml if left out) and expect pass (exhaustive search,
-# "errors: 0" required), fail (a known-bad protocol variant: SPIN must find
+# "errors: 0" required), fail (a known-bad version of the protocol: SPIN must find
 # an assertion violation, which shows that the properties can catch that
 # bug) or todo (a known hole of the protocol as implemented: reported as
 # "not ok ... # TODO", which KTAP does not count as a failure, while SPIN

@@ -8,7 +8,7 @@
  * per-CPU operations tolerate (they are atomic here).
  *
  * Tests can make the n-th next allocation of the shim (kmalloc(),
- * vmalloc(), alloc_percpu() and their variants) fail, count the
+ * vmalloc(), alloc_percpu() and their layouts) fail, count the
  * allocations still live, and count the WARN()ings printed.
  */
 #ifndef _NBBS_USER_H

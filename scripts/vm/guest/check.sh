@@ -59,7 +59,7 @@ check_pool() {
 	want "config min_block" "$(kv "$c" min_block)" "$2" || ret=1
 	want "config max_order" "$(kv "$c" max_order)" "$3" || ret=1
 	want "config backing" "$(kv "$c" backing)" "$4" || ret=1
-	want "config variant" "$(kv "$c" variant)" "${5:-packed}" || ret=1
+	want "config layout" "$(kv "$c" layout)" "${5:-packed}" || ret=1
 	want "config hot" "$(kv "$c" hot)" "${6:-0}" || ret=1
 	want "config leaves" "$(kv "$c" leaves)" "$leaves" || ret=1
 	want "config max_block" "$(kv "$c" max_block)" "$(($2 << $3))" || ret=1
@@ -111,8 +111,8 @@ unload_nbbs() {
 	fi
 }
 
-# params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING [VARIANT [HOT]]: one
-# parameter set; VARIANT is the expected layout, packed by default, and HOT
+# params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING [LAYOUT [HOT]]: one
+# parameter set; LAYOUT is the expected layout, packed by default, and HOT
 # 1 for a pool with hot blocks.
 params() {
 	local name="$1" args="$2"
@@ -187,10 +187,10 @@ diag "kernel $(uname -r), $(nproc) CPUs"
 # 1. modinfo
 out=$(modinfo -F parm $KO/nbbs.ko)
 ret=0
-for p in size min_block max_order backing variant hot; do
+for p in size min_block max_order backing layout hot; do
 	echo "$out" | grep -q "^$p:" || { diag "modinfo: no parameter $p"; ret=1; }
 done
-result "modinfo lists size, min_block, max_order, backing, variant, hot" $ret
+result "modinfo lists size, min_block, max_order, backing, layout, hot" $ret
 
 # 2. parameter sets:    name      args                                   size      min_block max_order backing
 params defaults         ""                                               $((64 << 20)) 4096 10 vmalloc
@@ -199,11 +199,11 @@ params 16M-64B-vmalloc  "size=16M min_block=64 max_order=8 backing=vmalloc" $((1
 params pages            "backing=pages size=4M"                          $((4 << 20))  4096 10 pages
 params 1M-8B-whole      "size=1M min_block=8 max_order=17"               $((1 << 20))  8    17 pages
 params 128M-2M-blocks   "size=128M min_block=2M"                         $((128 << 20)) $((2 << 20)) 6 vmalloc
-params tree-layout      "variant=tree"                                   $((64 << 20)) 4096 10 vmalloc tree
-params tree-8B-whole    "size=1M min_block=8 max_order=17 variant=tree"  $((1 << 20))  8    17 pages tree
-params packed-explicit  "variant=packed size=16M max_order=12"           $((16 << 20)) 4096 12 vmalloc packed
+params tree-layout      "layout=tree"                                   $((64 << 20)) 4096 10 vmalloc tree
+params tree-8B-whole    "size=1M min_block=8 max_order=17 layout=tree"  $((1 << 20))  8    17 pages tree
+params packed-explicit  "layout=packed size=16M max_order=12"           $((16 << 20)) 4096 12 vmalloc packed
 params packed-hot       "hot=1"                                          $((64 << 20)) 4096 10 vmalloc packed 1
-params tree-hot         "variant=tree hot=1 size=4M"                     $((4 << 20))  4096 10 pages  tree 1
+params tree-hot         "layout=tree hot=1 size=4M"                     $((4 << 20))  4096 10 pages  tree 1
 
 # 3. bad parameters
 bad zero-size           "size=0"
@@ -214,7 +214,7 @@ bad max-order-past-arena "size=4M max_order=11"
 bad size-below-block    "size=4K min_block=8K"
 bad not-a-size          "size=lots"
 bad backing-bogus       "backing=bogus"
-bad variant-bogus       "variant=bogus"
+bad layout-bogus       "layout=bogus"
 bad hot-bogus           "hot=2"
 bad pages-too-large     "backing=pages size=$((PAGES_MAX * 2))"
 # memparse() read these as 1M, 4K (wrapped around 2^64), 8M (octal) and 4M

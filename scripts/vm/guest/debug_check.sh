@@ -12,11 +12,11 @@
 #      kmemleak), and kmemleak starts from a clean slate; KCSAN watches
 #      every DEBUG_KCSAN_SKIP_WATCH (400) accesses instead of 4000;
 #   2. the kselftest (selftests/nbbs.sh through kselftest's runner.sh);
-#   3. for variant=tree, then variant=packed: nbbs.ko loads with that
+#   3. for layout=tree, then layout=packed: nbbs.ko loads with that
 #      layout; the sample client takes and returns its block; test_nbbs
 #      (both layouts) with DEBUG_THREADS threads, more than the vCPUs;
-#      every stress workload on the stress tester's nbbs-VARIANT and
-#      nbbs-VARIANT-hot backends
+#      every stress workload on the stress tester's nbbs-LAYOUT and
+#      nbbs-LAYOUT-hot backends
 #      with DEBUG_THREADS kthreads; a kmemleak scan while nbbs is still
 #      loaded (so its functions have names); unload;
 #   4. a kmemleak scan after everything is unloaded: no leak that names
@@ -70,21 +70,21 @@ kmemleak_scan() {
 	echo clear >$KML
 }
 
-# variant_run VARIANT: load nbbs with that layout and put it through all.
-variant_run() {
+# layout_run LAYOUT: load nbbs with that layout and put it through all.
+layout_run() {
 	local v="$1" mark ret w args
 
-	kmark "debug: variant=$v"
-	if ! insmod $KO/nbbs.ko variant="$v"; then
-		fail "variant=$v: load"
+	kmark "debug: layout=$v"
+	if ! insmod $KO/nbbs.ko layout="$v"; then
+		fail "layout=$v: load"
 		return
 	fi
-	pass "variant=$v: load"
+	pass "layout=$v: load"
 	# The modules' load address, to recognise their code in a leak's
 	# backtrace once they are gone.
 	MODPFX=$(awk '$1 == "nbbs" { for (i = 2; i <= NF; i++) if ($i ~ /^0x/) print substr($i, 3, 10) }' /proc/modules)
-	want "config variant" "$(kv $DBG/config variant)" "$v"
-	result "variant=$v: debugfs config shows it" $?
+	want "config layout" "$(kv $DBG/config layout)" "$v"
+	result "layout=$v: debugfs config shows it" $?
 
 	ret=0
 	if insmod $KO/nbbs_sample.ko; then
@@ -94,7 +94,7 @@ variant_run() {
 	else
 		ret=1
 	fi
-	result "variant=$v: sample client" $ret
+	result "layout=$v: sample client" $ret
 
 	# test_nbbs runs every test on both layouts; the invalid-free WARNs
 	# it provokes on purpose are forgiven inside the window.
@@ -106,9 +106,9 @@ variant_run() {
 	klog_since "$mark" | sed -n 's/^\[[ 0-9.]*\] test_nbbs: //p' >/tmp/test_nbbs.out
 	grep -E '^not ok|tests passed|stress:|race:' /tmp/test_nbbs.out | sed 's/^/# test_nbbs: /'
 	grep -q '^not ok' /tmp/test_nbbs.out && ret=1
-	result "variant=$v: test_nbbs, $THREADS stress threads x $TEST_OPS ops" $ret
+	result "layout=$v: test_nbbs, $THREADS stress threads x $TEST_OPS ops" $ret
 	# While test_nbbs and nbbs are loaded their code has names.
-	kmemleak_scan "after test_nbbs (variant=$v)"
+	kmemleak_scan "after test_nbbs (layout=$v)"
 	loaded test_nbbs && rmmod test_nbbs
 
 	# Every workload on this layout, more kthreads than vCPUs.
@@ -119,12 +119,12 @@ variant_run() {
 				"backend=$b workload=$w threads=$THREADS $args arena=16M max_order=8 ms=$STRESS_MS"
 		done
 	done
-	kmemleak_scan "after the stress runs (variant=$v)"
+	kmemleak_scan "after the stress runs (layout=$v)"
 
 	ret=0
 	rmmod nbbs || ret=1
 	[ -e $DBG ] && ret=1
-	result "variant=$v: unload" $ret
+	result "layout=$v: unload" $ret
 }
 
 ktap_begin
@@ -172,8 +172,8 @@ run_kselftest
 expect_invalid_free_warn end
 
 # 3. each layout
-variant_run tree
-variant_run packed
+layout_run tree
+layout_run packed
 
 # 4. nothing leaked once everything is gone
 kmemleak_scan "after unloading everything"

@@ -25,9 +25,9 @@
 #   6. debugfs fault_alloc_nth=1 fails the next stress run's pool with
 #      ENOMEM; the run after it succeeds.  The fault files refuse values
 #      out of bounds (fail > 900, delay > 1000, nth < 0) and keep theirs.
-#   7. For variant=tree, then packed: with fault_cas_fail_permille=300 and
+#   7. For layout=tree, then packed: with fault_cas_fail_permille=300 and
 #      fault_cas_delay_permille=100, every stress workload on the
-#      nbbs-VARIANT backend with twice as many kthreads as vCPUs: zero
+#      nbbs-LAYOUT backend with twice as many kthreads as vCPUs: zero
 #      overlaps, stamp errors, misplaced and leaked blocks; the runs' pools
 #      counted CAS conflicts for at least 20% of the operations (the
 #      injection took effect: here 75% to 170% with it, under 1% without);
@@ -159,10 +159,10 @@ result "modinfo lists fault_alloc_nth (a fault-injection build)" $?
 # 2. each allocation of init fails in turn
 init_faults packed-vmalloc ""
 ALLOCS_PACKED=$INIT_ALLOCS
-init_faults tree-vmalloc "variant=tree"
+init_faults tree-vmalloc "layout=tree"
 ALLOCS_TREE=$INIT_ALLOCS
 init_faults packed-pages "backing=pages size=4M"
-init_faults tree-8B-pages "size=1M min_block=8 max_order=17 variant=tree backing=pages"
+init_faults tree-8B-pages "size=1M min_block=8 max_order=17 layout=tree backing=pages"
 
 # 3. auto backing: the arena's pages fail, vmalloc takes over
 mark=$(klog_mark)
@@ -195,8 +195,8 @@ leak_round() {
 		n=1
 		while [ $n -le "$allocs" ]; do
 			# shellcheck disable=SC2086  # LEAK_POOL is a list of parameters
-			if insmod $KO/nbbs.ko $LEAK_POOL variant=$v fault_alloc_nth=$n 2>/dev/null; then
-				diag "$LEAK_POOL variant=$v fault_alloc_nth=$n loaded"
+			if insmod $KO/nbbs.ko $LEAK_POOL layout=$v fault_alloc_nth=$n 2>/dev/null; then
+				diag "$LEAK_POOL layout=$v fault_alloc_nth=$n loaded"
 				rmmod nbbs
 			fi
 			LEAK_LOADS=$((LEAK_LOADS + 1))
@@ -310,13 +310,13 @@ result "debugfs fault files refuse fail > 900, delay > 1000, nth < 0 with EINVAL
 # 7. CAS faults under the stress tester, each layout
 ROLLBACKS=0
 for v in tree packed; do
-	if ! insmod $KO/nbbs.ko variant=$v; then
-		fail "cas faults variant=$v: load"
+	if ! insmod $KO/nbbs.ko layout=$v; then
+		fail "cas faults layout=$v: load"
 		continue
 	fi
 	echo 300 >$DBG/fault_cas_fail_permille
 	echo 100 >$DBG/fault_cas_delay_permille
-	diag "variant=$v: fault_cas_fail_permille $(cat $DBG/fault_cas_fail_permille)," \
+	diag "layout=$v: fault_cas_fail_permille $(cat $DBG/fault_cas_fail_permille)," \
 		"fault_cas_delay_permille $(cat $DBG/fault_cas_delay_permille)"
 	first=$(($(wc -l <$STRESS_DIR/result) + 1))
 	for w in cached ls tt co rand bulk fill; do
@@ -330,13 +330,13 @@ for v in tree packed; do
 		  ops += v["ops"]; cas += v["cas_conflicts"]; rb += v["rollbacks"]; n++ }
 		END { printf "%d %d %d %d\n", n, ops, cas, rb }' >/tmp/cas.out
 	read -r runs ops cas rb </tmp/cas.out
-	diag "variant=$v: $runs runs, $ops operations, $cas cas conflicts, $rb rollbacks"
+	diag "layout=$v: $runs runs, $ops operations, $cas cas conflicts, $rb rollbacks"
 	ret=0
 	[ "$runs" -eq 7 ] || ret=1
 	# Injected failures count as conflicts: 30% of the CASes, and every
 	# operation makes at least one.
 	[ $((cas * 5)) -ge "$ops" ] && [ "$ops" -gt 0 ] || ret=1
-	result "cas faults variant=$v: the injection took effect ($cas cas conflicts in $ops operations)" $ret
+	result "cas faults layout=$v: the injection took effect ($cas cas conflicts in $ops operations)" $ret
 	ROLLBACKS=$((ROLLBACKS + rb))
 
 	echo 0 >$DBG/fault_cas_fail_permille
@@ -344,7 +344,7 @@ for v in tree packed; do
 	ret=0
 	rmmod nbbs || ret=1
 	nbbs_gone || ret=1
-	result "cas faults variant=$v: unload" $ret
+	result "cas faults layout=$v: unload" $ret
 done
 [ "$ROLLBACKS" -gt 0 ]
 result "cas faults: claims were rolled back ($ROLLBACKS over both layouts)" $?

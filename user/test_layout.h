@@ -3,12 +3,12 @@
  * Run a test program on either layout of the tree.
  *
  * The tests create their pools with nbbs_pool_create(); here that call
- * takes the layout from $NBBS_VARIANT ("tree" or "packed", either with
+ * takes the layout from $NBBS_LAYOUT ("tree" or "packed", either with
  * "-hot" for a pool with NBBS_POOL_HOT), so the same program checks all
  * of them.  Unset, the core's default layout is used.
  */
-#ifndef _NBBS_TEST_VARIANT_H
-#define _NBBS_TEST_VARIANT_H
+#ifndef _NBBS_TEST_LAYOUT_H
+#define _NBBS_TEST_LAYOUT_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 
 static inline unsigned int nbbs_test_flags(void)
 {
-	const char *v = getenv("NBBS_VARIANT");
+	const char *v = getenv("NBBS_LAYOUT");
 
 	if (!v || !*v)
 		return 0;
@@ -30,7 +30,7 @@ static inline unsigned int nbbs_test_flags(void)
 		return NBBS_POOL_TREE | NBBS_POOL_HOT;
 	if (!strcmp(v, "packed-hot"))
 		return NBBS_POOL_PACKED | NBBS_POOL_HOT;
-	fprintf(stderr, "NBBS_VARIANT=%s: want tree, packed, tree-hot or packed-hot\n", v);
+	fprintf(stderr, "NBBS_LAYOUT=%s: want tree, packed, tree-hot or packed-hot\n", v);
 	exit(2);
 }
 
@@ -60,4 +60,4 @@ __attribute__((constructor)) static void nbbs_test_faults(void)
 #define nbbs_pool_create(base, size, min_shift, max_order, gfp) \
 	nbbs_pool_create_flags(base, size, min_shift, max_order, gfp, nbbs_test_flags())
 
-#endif /* _NBBS_TEST_VARIANT_H */
+#endif /* _NBBS_TEST_LAYOUT_H */
