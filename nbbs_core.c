@@ -183,46 +183,6 @@
 
 static atomic_long_t nbbs_null_pool;
 
-#ifdef NBBS_FAULT_INJECT
-unsigned int nbbs_fault_fail_permille;
-unsigned int nbbs_fault_delay_permille;
-static atomic_t nbbs_fault_seq;
-
-/* Delay and/or fail this CAS, at the rates set in debugfs or by the tests. */
-bool nbbs_fault_cas(void)
-{
-	unsigned int fail = READ_ONCE(nbbs_fault_fail_permille);
-	unsigned int delay = READ_ONCE(nbbs_fault_delay_permille);
-	unsigned int i;
-	u32 x;
-
-	if (!fail && !delay)
-		return false;
-	/* A hashed sequence: cheap, lock-free, good enough to spread faults. */
-	x = (u32)atomic_inc_return_relaxed(&nbbs_fault_seq) * 2654435761u;
-	x ^= x >> 15;
-	if (x % 1000 < delay)
-		for (i = 0; i < 1000; i++)
-			cpu_relax();
-	return (x >> 10) % 1000 < fail;
-}
-
-atomic_t nbbs_fault_alloc_nth;
-EXPORT_SYMBOL_GPL(nbbs_fault_alloc_nth);	/* for test_nbbs.ko */
-
-/* Count an allocation; true for the one that nbbs_fault_alloc_nth picked. */
-bool nbbs_fault_alloc(void)
-{
-	int n = atomic_read(&nbbs_fault_alloc_nth);
-
-	/* Relaxed: a test sets the count before the allocations it aims at. */
-	while (n > 0)
-		if (atomic_try_cmpxchg_relaxed(&nbbs_fault_alloc_nth, &n, n - 1))
-			return n == 1;
-	return false;
-}
-#endif
-
 static inline atomic64_t *nbbs_node(const struct nbbs_pool *pool, unsigned long n)
 {
 	return &pool->nodes[n - pool->first_node];

@@ -139,4 +139,8 @@ unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool);
 unsigned long nbbs_pool_drain(struct nbbs_pool *pool);
 unsigned long nbbs_null_pool_calls(void);
 
+/* Not for clients: what nbbs.ko (or a userspace test) sets up first and undoes last. */
+int nbbs_core_init(void);
+void nbbs_core_exit(void);
+
 #endif /* _NBBS_CORE_H */

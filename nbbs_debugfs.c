@@ -91,7 +91,7 @@
 #include <linux/slab.h>
 
 #include "nbbs_core.h"
-#include "nbbs_internal.h"
+#include "nbbs_fault.h"
 #include "nbbs_module.h"
 
 struct dentry *nbbs_debugfs_dir;
@@ -249,65 +249,6 @@ static const struct file_operations drain_fops = {
 	.llseek = noop_llseek,
 };
 
-#ifdef NBBS_FAULT_INJECT
-/* Above this, a CAS retry loop could spin for very long, or forever. */
-#define NBBS_FAULT_FAIL_MAX	900
-
-static int fault_fail_get(void *data, u64 *val)
-{
-	*val = READ_ONCE(nbbs_fault_fail_permille);
-	return 0;
-}
-
-static int fault_fail_set(void *data, u64 val)
-{
-	if (val > NBBS_FAULT_FAIL_MAX) {
-		pr_err("fault_cas_fail_permille=%llu: at most %u, so that a CAS retried still succeeds\n",
-		       val, NBBS_FAULT_FAIL_MAX);
-		return -EINVAL;
-	}
-	WRITE_ONCE(nbbs_fault_fail_permille, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(fault_fail_fops, fault_fail_get, fault_fail_set, "%llu\n");
-
-static int fault_delay_get(void *data, u64 *val)
-{
-	*val = READ_ONCE(nbbs_fault_delay_permille);
-	return 0;
-}
-
-static int fault_delay_set(void *data, u64 val)
-{
-	if (val > 1000) {
-		pr_err("fault_cas_delay_permille=%llu: at most 1000 (per mille)\n", val);
-		return -EINVAL;
-	}
-	WRITE_ONCE(nbbs_fault_delay_permille, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(fault_delay_fops, fault_delay_get, fault_delay_set, "%llu\n");
-
-static int fault_nth_get(void *data, u64 *val)
-{
-	*val = atomic_read(&nbbs_fault_alloc_nth);
-	return 0;
-}
-
-static int fault_nth_set(void *data, u64 val)
-{
-	s64 n = val;
-
-	if (n < 0 || n > INT_MAX) {
-		pr_err("fault_alloc_nth=%lld: must be 0 (off) to %d\n", n, INT_MAX);
-		return -EINVAL;
-	}
-	atomic_set(&nbbs_fault_alloc_nth, n);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(fault_nth_fops, fault_nth_get, fault_nth_set, "%lld\n");
-#endif
-
 /**
  * nbbs_debugfs_init() - create /sys/kernel/debug/nbbs and its files
  * @arena: the default pool and its memory; must outlive nbbs_debugfs_exit()
@@ -326,15 +267,7 @@ void nbbs_debugfs_init(const struct nbbs_arena *arena)
 	debugfs_create_file("stats", 0444, nbbs_debugfs_dir, data, &stats_fops);
 	debugfs_create_file("free", 0444, nbbs_debugfs_dir, data, &free_fops);
 	debugfs_create_file("drain", 0200, nbbs_debugfs_dir, data, &drain_fops);
-#ifdef NBBS_FAULT_INJECT
-	/* Test builds only (make NBBS_FAULT_INJECT=y): see nbbs_internal.h. */
-	debugfs_create_file_unsafe("fault_cas_fail_permille", 0644, nbbs_debugfs_dir,
-				   NULL, &fault_fail_fops);
-	debugfs_create_file_unsafe("fault_cas_delay_permille", 0644, nbbs_debugfs_dir,
-				   NULL, &fault_delay_fops);
-	debugfs_create_file_unsafe("fault_alloc_nth", 0644, nbbs_debugfs_dir,
-				   NULL, &fault_nth_fops);
-#endif
+	nbbs_fault_debugfs(nbbs_debugfs_dir);	/* test builds only */
 }
 
 /**

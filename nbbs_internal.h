@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 #include "nbbs_core.h"
+#include "nbbs_fault.h"
 
 /* Rows of four levels in the packed layout: enough for NBBS_ORDER_LIMIT. */
 #define NBBS_PACKED_ROWS	(NBBS_ORDER_LIMIT / 3 + 1)
@@ -135,41 +136,6 @@ enum nbbs_free_result {
 };
 
 /*
- * Fault injection, for test builds only (-DNBBS_FAULT_INJECT, make
- * NBBS_FAULT_INJECT=y): a chosen share of the tree's compare-and-swaps is
- * delayed or made to fail, so that retries, rollbacks and the hand-over of
- * a release's marks run often even on a machine with two CPUs.  An injected
- * failure leaves the expected value as it was, like a CAS that lost to a
- * write of the same value; every caller re-reads and decides again.
- */
-#ifdef NBBS_FAULT_INJECT
-extern unsigned int nbbs_fault_fail_permille;
-extern unsigned int nbbs_fault_delay_permille;
-extern atomic_t nbbs_fault_alloc_nth;
-bool nbbs_fault_cas(void);
-bool nbbs_fault_alloc(void);
-#else
-static inline bool nbbs_fault_cas(void)
-{
-	return false;
-}
-
-static inline bool nbbs_fault_alloc(void)
-{
-	return false;
-}
-#endif
-
-/*
- * nbbs_meta_alloc - an allocation of the pool's metadata (or, in nbbs.ko,
- * of the arena): NULL without calling @expr when fault injection picked
- * it.  nbbs_fault_alloc_nth = n makes the n-th such allocation from then
- * on fail, so that every failure path of pool creation and module init
- * can be run in turn.
- */
-#define nbbs_meta_alloc(expr)	(nbbs_fault_alloc() ? NULL : (expr))
-
-/*
  * Hook points: named places in the protocol where a userspace test build
  * (-DNBBS_HOOKS, user/interleave_nbbs_core.c) stops one call while others
  * run, to replay an interleaving exactly.  Nothing in other builds.
@@ -224,10 +190,6 @@ void nbbs_hook(const char *name);
  * busy_run: how many nodes of @level from @idx on (at most @max) a read
  *        shows in use or covered, for the scan to pass over.
  */
-/* For nbbs.ko's init and exit, and the userspace tests. */
-int nbbs_core_init(void);
-void nbbs_core_exit(void);
-
 #if BITS_PER_LONG == 64
 #define NBBS_HAVE_PACKED	1
 #else

@@ -53,7 +53,7 @@
 #include <linux/vmalloc.h>
 
 #include "nbbs_core.h"
-#include "nbbs_internal.h"
+#include "nbbs_fault.h"
 #include "nbbs_module.h"
 
 /*
@@ -241,53 +241,6 @@ module_param_named(hot, nbbs_param_hot, bool, 0444);
 MODULE_PARM_DESC(hot,
 		 "1: each CPU keeps up to 16 freed blocks of each order 0..3 for reuse (default 0)");
 
-#ifdef NBBS_FAULT_INJECT
-static int nbbs_param_fault_alloc_nth;
-module_param_named(fault_alloc_nth, nbbs_param_fault_alloc_nth, int, 0444);
-MODULE_PARM_DESC(fault_alloc_nth,
-		 "Fault injection: fail the n-th allocation of init (arena, then pool metadata); 0: off (default 0)");
-
-/* Arm nbbs_fault_alloc_nth for init, before it allocates anything. */
-static int nbbs_fault_arm(void)
-{
-	if (nbbs_param_fault_alloc_nth < 0) {
-		pr_err("fault_alloc_nth=%d: must be 0 (off) or the number of the allocation to fail\n",
-		       nbbs_param_fault_alloc_nth);
-		return -EINVAL;
-	}
-	atomic_set(&nbbs_fault_alloc_nth, nbbs_param_fault_alloc_nth);
-	return 0;
-}
-
-/*
- * Init is over, with @ret: drop what is left of the count, so that it
- * cannot fail a later pool (a stress run's), and say whether the injected
- * failure happened.  The count reaches 0 exactly when it did.
- */
-static void nbbs_fault_disarm(int ret)
-{
-	int left = atomic_xchg(&nbbs_fault_alloc_nth, 0);
-
-	if (nbbs_param_fault_alloc_nth <= 0 || left)
-		return;
-	if (ret)
-		pr_err("fault_alloc_nth=%d: allocation %d of init failed on purpose, init fails with %d\n",
-		       nbbs_param_fault_alloc_nth, nbbs_param_fault_alloc_nth, ret);
-	else
-		pr_info("fault_alloc_nth=%d: allocation %d of init failed on purpose, init recovered\n",
-			nbbs_param_fault_alloc_nth, nbbs_param_fault_alloc_nth);
-}
-#else
-static inline int nbbs_fault_arm(void)
-{
-	return 0;
-}
-
-static inline void nbbs_fault_disarm(int ret)
-{
-}
-#endif
-
 /* --- the default pool --- */
 
 static struct nbbs_arena nbbs_arena;
@@ -435,7 +388,7 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
-	ret = nbbs_fault_arm();
+	ret = nbbs_fault_init_begin();
 	if (ret)
 		goto out_core;
 
@@ -461,7 +414,7 @@ static int __init nbbs_init(void)
 	}
 	nbbs_arena.pool = pool;
 	nbbs_arena.hot = nbbs_param_hot;
-	nbbs_fault_disarm(0);
+	nbbs_fault_init_end(0);
 
 	/* debugfs is optional: its failures are not the module's. */
 	nbbs_debugfs_init(&nbbs_arena);
@@ -476,7 +429,7 @@ static int __init nbbs_init(void)
 	return 0;
 
 out_fault:
-	nbbs_fault_disarm(ret);
+	nbbs_fault_init_end(ret);
 out_core:
 	nbbs_core_exit();
 	return ret;

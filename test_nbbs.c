@@ -53,7 +53,7 @@
 
 #include "nbbs_core.h"
 #ifdef NBBS_FAULT_INJECT
-#include "nbbs_internal.h"	/* nbbs_fault_alloc_nth */
+#include "nbbs_fault.h"	/* nbbs_fault_alloc_nth */
 #endif
 
 static unsigned int stress_threads;

@@ -25,7 +25,7 @@ COV_OUT := $(BUILD)/cov
 FUZZ_CHECK_TIME ?= 45
 FUZZ_TIME ?= 600
 FUZZ_CORPUS := user/fuzz-corpus
-FUZZ_SRCS := nbbs_core.c nbbs_packed.c user/nbbs_user.c user/default_pool.c
+FUZZ_SRCS := $(NBBS_CORE_SRCS) $(NBBS_FAULT_SRCS) user/nbbs_user.c user/default_pool.c
 # Fault injection built in: inputs choose how many of the core's CASes fail.
 FUZZ_SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DNBBS_FAULT_INJECT
@@ -37,7 +37,7 @@ FUZZ_FLAGS = -max_len=512 -close_fd_mask=2 -print_final_stats=1 \
 .PHONY: check-fuzz fuzz fuzz-merge coverage
 
 # Rebuilt when the flags here or the core's headers change.
-FUZZ_DEPS := $(BUILD)/user/.include-stamp mk/fuzz.mk nbbs_internal.h nbbs_core.h
+FUZZ_DEPS := $(BUILD)/user/.include-stamp mk/fuzz.mk nbbs_internal.h nbbs_fault.h nbbs_core.h
 
 $(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
@@ -94,13 +94,13 @@ COV_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100
 COV_PROGS := test_nbbs_core stress_nbbs_core fuzz_replay coverage_nbbs_core \
 	inject/test_nbbs_core inject/stress_nbbs_core
 COV_STRESS_SECONDS ?= 1
-COV_FILES := nbbs_core.c nbbs_packed.c
+COV_FILES := $(NBBS_CORE_SRCS)
 
 $(COV_OUT)/obj/%.o: %.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) -c $< -o $@
 
-$(addprefix $(COV_OUT)/obj/,$(COV_FILES:.c=.o)) $(COV_OUT)/obj/user/fuzz_replay.o \
+$(addprefix $(COV_OUT)/obj/,$(COV_FILES:.c=.o) $(NBBS_FAULT_SRCS:.c=.o)) $(COV_OUT)/obj/user/fuzz_replay.o \
 $(COV_OUT)/obj/user/coverage_nbbs_core.o \
 $(COV_OUT)/obj/user/inject/%.o: COV_FLAGS += -DNBBS_FAULT_INJECT
 $(COV_OUT)/obj/user/fuzz_replay.o: COV_FLAGS += -DNBBS_FUZZ_MAIN

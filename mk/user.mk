@@ -36,8 +36,8 @@ USER_TSAN := -O1 -fsanitize=thread
 USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-USER_HDRS := nbbs_core.h nbbs_internal.h $(wildcard user/include/*.h user/include/linux/*.h)
-USER_LIB_SRCS := nbbs_core.c nbbs_packed.c user/nbbs_user.c user/default_pool.c
+USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h $(wildcard user/include/*.h user/include/linux/*.h)
+USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/default_pool.c
 USER_TESTS := test_nbbs_core stress_nbbs_core
 USER_TEST_DEPS := user/nbbs_test.h user/test_layout.h
 
@@ -82,9 +82,9 @@ endef
 $(eval $(call user_variant,gcc,$(USER_OUT),$(USER_CC),-O2))
 $(eval $(call user_variant,clang,$(USER_OUT)/clang,$(USER_CLANG),-O2))
 $(eval $(call user_variant,tsan,$(USER_OUT)/tsan,$(USER_CLANG),$(USER_TSAN)))
-# The core with fault injection (nbbs_internal.h): conflicts on purpose.
-$(eval $(call user_variant,inject,$(USER_OUT)/inject,$(USER_CC),-O2 -DNBBS_FAULT_INJECT))
-$(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(USER_TSAN) -DNBBS_FAULT_INJECT))
+# The core with fault injection (nbbs_fault.h): conflicts on purpose.
+$(eval $(call user_variant,inject,$(USER_OUT)/inject,$(USER_CC),-O2 -DNBBS_FAULT_INJECT,$(USER_LIB_SRCS) $(NBBS_FAULT_SRCS)))
+$(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(USER_TSAN) -DNBBS_FAULT_INJECT,$(USER_LIB_SRCS) $(NBBS_FAULT_SRCS)))
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))

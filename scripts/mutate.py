@@ -34,10 +34,12 @@ import subprocess
 import sys
 import time
 
-# The core's files a mutant may edit; the copy gets all of them.
-CORE = ['nbbs_core.c', 'nbbs_packed.c', 'nbbs_internal.h']
-# Compiled against each copy; the rest is built once (build/mutate/base/).
-CORE_OBJS = ['nbbs_core.c', 'nbbs_packed.c']
+# The core's sources (mk/core.mk); the copy gets all of them and the
+# headers, and a mutant may edit any.  Compiled against each copy; the rest
+# is built once (build/mutate/base/).  Fault injection only in 'inject'.
+CORE_OBJS = os.environ.get('MUTATE_CORE_SRCS', 'nbbs_core.c nbbs_packed.c').split()
+FAULT_OBJS = os.environ.get('MUTATE_FAULT_SRCS', 'nbbs_fault.c').split()
+CORE = CORE_OBJS + FAULT_OBJS + ['nbbs_internal.h', 'nbbs_fault.h']
 BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c']
 # Test programs, cheapest first (a run stops at the first failure), with
 # their link flags and the builds they run in: interleave_nbbs_core stops
@@ -184,7 +186,7 @@ def build(dir, log):
     for b in BUILDS:
         flags = BUILD_FLAGS[b]
         objs = []
-        for src in CORE_OBJS:
+        for src in CORE_OBJS + (FAULT_OBJS if b == 'inject' else []):
             obj = f'{dir}/{b}/{src[:-2]}.o'
             r = compile_to(f'{dir}/{src}', obj, flags)
             log.write(r.stdout)
