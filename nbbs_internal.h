@@ -1,31 +1,83 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nbbs - what the two layouts of the buddy tree share inside the core.
+ * nbbs - what the files of the allocator share; nothing here is API.
  *
- * nbbs_core.c holds the API, the scan driver, the statistics and the
- * one-word-per-node layout ("tree"); nbbs_packed.c holds the layout that
- * keeps three levels of the tree in one 64-bit word ("packed").  Both name a
- * node by its level (0 for the smallest blocks, max_order for the largest)
- * and its index within the level, and both follow the same protocol, which
- * the file comment of nbbs_core.c describes.  Nothing here is API.
+ * The layers, each calling only the ones below it:
+ *
+ *   nbbs_core.c      the API and its promises, pool lifecycle, statistics
+ *   nbbs_hot.c       per-CPU hot blocks, above the shared tree
+ *   nbbs_scan.c      finding a free node: scans, chunk summaries, the
+ *                    release counts behind the no-false-NULL promise
+ *   nbbs_protocol.c  the lock-free protocol on the tree's words, written
+ *                    once against the encoding contract below
+ *   nbbs_tree.c,     the two encodings (layouts) of the tree: one node or
+ *   nbbs_packed.c    three levels of nodes per 64-bit word
+ *
+ * All name a node by its level (0 for the smallest blocks, max_order for
+ * the largest) and its index within the level.
  */
 #ifndef _NBBS_INTERNAL_H
 #define _NBBS_INTERNAL_H
 
 #include <linux/atomic.h>
 #include <linux/cpuhotplug.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 
 #include "nbbs_core.h"
 #include "nbbs_fault.h"
 
-/* Rows of four levels in the packed layout: enough for NBBS_ORDER_LIMIT. */
-#define NBBS_PACKED_ROWS	(NBBS_ORDER_LIMIT / 3 + 1)
+/*
+ * The encoding contract.  The levels 0 .. max_order of the tree are cut
+ * into rows of @levels levels: row j holds levels j * @levels up to
+ * j * @levels + @levels - 1, and each of its 64-bit words holds the
+ * subtree of that height under one node of the row's top level, its
+ * local nodes numbered in heap order (1 the top, b's children 2b and
+ * 2b + 1; the bottom nodes are 2^(@levels - 1) .. 2^@levels - 1):
+ *
+ *   bits 0 ..                 OCC of local node b at bit b - 1: it is
+ *                             allocated as one block
+ *   then, in rows above 0,    four bits per bottom node b, in order of b:
+ *                             PART_L, PART_R (the left/right word of the
+ *                             row below, under b, holds or is being given
+ *                             a block), COAL_L, COAL_R (a release is about
+ *                             to clear that PART: see nbbs_protocol.c)
+ *   all bits above            the word's version, incremented by every
+ *                             successful compare-and-swap; row 0, whose
+ *                             bottom nodes are the smallest blocks and have
+ *                             nothing below to mark, has it right above OCC
+ *
+ * Levels above max_order that the top row's words would hold do not exist
+ * and are never allocated.  An encoding names @levels and, per local node
+ * b, @sub[b]: the status bits that say b's subtree is in use (its OCC, the
+ * OCC of the local nodes below it and the marks of the bottom nodes under
+ * it), and @anc[b]: the OCC bits of b's local ancestors.  Everything else
+ * follows from @levels (nbbs_words_init()).
+ */
+#define NBBS_WORD_LEVELS_MAX	3
+#define NBBS_WORD_NODES_MAX	((1 << NBBS_WORD_LEVELS_MAX) - 1)
+
+struct nbbs_encoding {
+	unsigned int layout;	/* NBBS_LAYOUT_* */
+	const char *name;	/* as layout= and debugfs spell it */
+	unsigned int levels;
+	u64 sub[NBBS_WORD_NODES_MAX + 1];
+	u64 anc[NBBS_WORD_NODES_MAX + 1];
+};
+
+extern const struct nbbs_encoding nbbs_tree_encoding;
+extern const struct nbbs_encoding nbbs_packed_encoding;
+
+/* The encoding of a layout: the one place that tells the layouts apart. */
+static inline const struct nbbs_encoding *nbbs_encoding_of(unsigned int layout)
+{
+	return layout == NBBS_LAYOUT_PACKED ? &nbbs_packed_encoding : &nbbs_tree_encoding;
+}
 
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
-	unsigned long releases;	/* completed nbbs_free() calls, see nbbs_releases() */
+	unsigned long releases;	/* completed releases, see nbbs_releases() */
 	/*
 	 * Hot pools: per order, slots naming parked blocks (smallest block
 	 * + 1, or 0 when empty), used as a stack whose top is hot_top.
@@ -44,31 +96,34 @@ struct nbbs_pcpu {
  * @min_shift: log2 of the smallest block
  * @max_order: order of the largest block, level of the tree's roots
  * @depth: log2 of the number of smallest blocks
- * @layout: NBBS_LAYOUT_TREE or NBBS_LAYOUT_PACKED
  * @nr_leaves: number of smallest blocks, 1 << @depth
- * @first_node: tree layout: heap index of the first root, nodes[0]
- * @nr_nodes: tree layout: number of stored nodes
- * @nodes: tree layout: status words of the levels 0 .. @max_order, indexed
- *         by heap index minus @first_node
- * @rows: packed layout: rows of four levels, (max_order + 4) / 4
- * @row_start: packed layout: index in @words of each row's first word
- * @nr_words: packed layout: number of words
- * @words: packed layout: one word per four-level subtree, row by row
+ * @enc: the encoding of the tree's words, the pool's layout
+ * @levels: @enc->levels, levels per word
+ * @word_nodes: local nodes per word, 2^@levels - 1
+ * @word_bottom: the first bottom node of a word, 2^(@levels - 1)
+ * @occ_mask: the status bits of a word of row 0: its OCC bits
+ * @status_mask: the status bits of a word of the rows above
+ * @level_row: per level, its row
+ * @level_depth: per level, the depth of its nodes in their word
+ * @rows: rows of @levels levels, max_order / @levels + 1
+ * @row_start: index in @words of each row's first word
+ * @nr_words: number of words
+ * @words: the tree, row by row
  * @chunk_shift: log2 of the smallest blocks in a chunk: at least a largest
  *               block, and at most NBBS_MAX_CHUNKS chunks in the pool
  * @summary: per chunk, an upper bound on the order of its free blocks and a
- *           sequence number; see nbbs_scan() and nbbs_free()
+ *           sequence number, and a hint; see nbbs_scan.c
  * @hot_orders: orders below this are cached per CPU (NBBS_POOL_HOT), else 0
  * @hot_first: first bit in @hot_state of each cached order's blocks
- * @hot_state: two bits per block of each cached order, see nbbs_hot_swap()
+ * @hot_state: two bits per block of each cached order, see nbbs_hot.c
  * @committed: one bit per smallest block: a block of an order that is not
  *             cached per CPU starts there and was handed out (nbbs_commit())
  * @pcpu: per-CPU scan hints and counters; written only by their own CPU
  * @warned: bit 0 set once an invalid free was reported with a backtrace
- * @cpuhp_node: hot pools: on the CPU hotplug list, see nbbs_cpu_dead()
+ * @cpuhp_node: hot pools: on the CPU hotplug list, see nbbs_hot.c
  * @cpuhp_added: @cpuhp_node is on that list
  *
- * Everything but the node words, @summary, @hot_state, @committed, @pcpu
+ * Everything but @words, @summary, @hot_state, @committed, @pcpu
  * and @warned is written once at creation.
  */
 struct nbbs_pool {
@@ -77,15 +132,19 @@ struct nbbs_pool {
 	unsigned int min_shift;
 	unsigned int max_order;
 	unsigned int depth;
-	unsigned int layout;
 	unsigned long nr_leaves;
-	unsigned long first_node;
-	unsigned long nr_nodes;
-	atomic64_t *nodes;
+	const struct nbbs_encoding *enc;
+	unsigned int levels;
+	unsigned int word_nodes;
+	unsigned int word_bottom;
+	u64 occ_mask;
+	u64 status_mask;
+	u8 level_row[NBBS_ORDER_LIMIT + 1];
+	u8 level_depth[NBBS_ORDER_LIMIT + 1];
 	unsigned int rows;
-	unsigned long row_start[NBBS_PACKED_ROWS];
+	unsigned long row_start[NBBS_ORDER_LIMIT + 1];
 	unsigned long nr_words;
-	atomic_long_t *words;
+	atomic64_t *words;
 	unsigned int chunk_shift;
 	atomic64_t *summary;
 	unsigned int hot_orders;
@@ -107,8 +166,8 @@ struct nbbs_ctx {
 	unsigned int lowered;
 	unsigned int reclaimed;
 	/*
-	 * Set by a layout's "try" that rolled a claim back: the rollback may
-	 * have freed space (see nbbs_tree_try()), which the scan publishes as
+	 * Set by nbbs_claim() when it rolled a claim back: the rollback may
+	 * have freed space (see there), which the scan publishes as
 	 * a release does; @rollback_freed is the order of the largest block
 	 * it left free.
 	 */
@@ -170,43 +229,84 @@ void nbbs_hook(const char *name);
 #endif
 #endif
 
+/*
+ * Every CAS of the tree, chunk summaries and hot states goes through these,
+ * so that fault injection (nbbs_fault.h) can fail it on purpose.
+ */
 #define nbbs_cas64(v, old, new) \
 	(!nbbs_fault_cas() && atomic64_try_cmpxchg(v, old, new))
 #define nbbs_cas_long(v, old, new) \
 	(!nbbs_fault_cas() && atomic_long_try_cmpxchg(v, old, new))
 
+/* Add a call's work to this CPU's counters, @atomics to the alloc or free ones. */
+static inline void nbbs_account(struct nbbs_pool *pool, const struct nbbs_ctx *ctx,
+				u64 __percpu *atomics)
+{
+	this_cpu_add(*atomics, ctx->atomics);
+	if (ctx->conflicts)
+		this_cpu_add(pool->pcpu->stats.cas_conflicts, ctx->conflicts);
+	if (ctx->rollbacks)
+		this_cpu_add(pool->pcpu->stats.rollbacks, ctx->rollbacks);
+	if (ctx->skipped)
+		this_cpu_add(pool->pcpu->stats.chunks_skipped, ctx->skipped);
+	if (ctx->lowered)
+		this_cpu_add(pool->pcpu->stats.chunks_lowered, ctx->lowered);
+	if (ctx->reclaimed)
+		this_cpu_add(pool->pcpu->stats.hot_reclaims, ctx->reclaimed);
+}
+
 /*
- * Each layout provides:
- *
- * try:   claim free node (@level, @idx) and mark its ancestors.  Returns 0,
- *        -EBUSY if the node is not free, or -EAGAIN when the live block
- *        (*@blevel, *@bidx) covers it (any claim made is rolled back).
- * find:  by reading only, the order of the live block that starts at
- *        smallest block @leaf, or why no live block does.
- * free:  release the live block that starts at smallest block @leaf,
- *        storing its order in *@level and in *@freed the order of the
- *        largest free block the release made (an upper bound will do).
- * state: the node's state for the tree walk.
- * busy_run: how many nodes of @level from @idx on (at most @max) a read
- *        shows in use or covered, for the scan to pass over.
+ * May this call use the per-CPU slots of a hot pool?  Not from an NMI where
+ * this_cpu operations are load/op/store sequences: the NMI could overwrite
+ * a slot that the interrupted code is changing, and the block in it would
+ * be lost.  Such calls go to the tree, as when the slots are full or empty.
  */
-#if BITS_PER_LONG == 64
-#define NBBS_HAVE_PACKED	1
-#else
-#define NBBS_HAVE_PACKED	0	/* nbbs_packed.c is not built */
-#endif
-int nbbs_packed_try(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
-		    unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
-enum nbbs_free_result nbbs_packed_find(const struct nbbs_pool *pool,
-				       unsigned long leaf, unsigned int *level);
-enum nbbs_free_result nbbs_packed_free(struct nbbs_pool *pool, unsigned long leaf,
-				       unsigned int *level, unsigned int *freed,
+static inline bool nbbs_slots_usable(void)
+{
+	return likely(!in_nmi()) || nbbs_nmi_pcpu_safe();
+}
+
+/* nbbs_protocol.c: the protocol, over the encoding contract. */
+int nbbs_words_init(struct nbbs_pool *pool, gfp_t gfp);
+void nbbs_words_fini(struct nbbs_pool *pool);
+int nbbs_claim(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
+	       unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx);
+enum nbbs_free_result nbbs_find(const struct nbbs_pool *pool, unsigned long leaf,
+				unsigned int *level);
+enum nbbs_free_result nbbs_release(struct nbbs_pool *pool, unsigned long leaf,
+				   unsigned int *level, unsigned int *freed,
+				   struct nbbs_ctx *ctx);
+unsigned long nbbs_busy_run(const struct nbbs_pool *pool, unsigned int level,
+			    unsigned long idx, unsigned long max);
+enum nbbs_node_state nbbs_node_state(const struct nbbs_pool *pool,
+				     unsigned int level, unsigned long idx);
+
+/* nbbs_scan.c: finding free nodes, and making released ones visible. */
+int nbbs_summary_init(struct nbbs_pool *pool, gfp_t gfp);
+size_t nbbs_summary_bytes(const struct nbbs_pool *pool);
+bool nbbs_scan(struct nbbs_pool *pool, unsigned int level, unsigned long start,
+	       unsigned long *releases, unsigned long *found, struct nbbs_ctx *ctx);
+unsigned long nbbs_releases(const struct nbbs_pool *pool);
+void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf, unsigned int freed,
+		  struct nbbs_ctx *ctx);
+
+/* nbbs_hot.c: per-CPU hot blocks (NBBS_POOL_HOT). */
+int nbbs_hot_setup(void);
+void nbbs_hot_teardown(void);
+int nbbs_hot_create(struct nbbs_pool *pool, gfp_t gfp);
+void nbbs_hot_unlist(struct nbbs_pool *pool);
+void nbbs_hot_destroy(struct nbbs_pool *pool);
+size_t nbbs_hot_bytes(const struct nbbs_pool *pool);
+unsigned long nbbs_hot_pop(struct nbbs_pool *pool, unsigned int order,
+			   struct nbbs_ctx *ctx);
+void nbbs_hot_commit(struct nbbs_pool *pool, unsigned int order,
+		     unsigned long leaf, struct nbbs_ctx *ctx);
+enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool, unsigned int order,
+				       unsigned long leaf, bool slots, bool *parked,
 				       struct nbbs_ctx *ctx);
-unsigned long nbbs_packed_busy_run(const struct nbbs_pool *pool, unsigned int level,
-				   unsigned long idx, unsigned long max);
-enum nbbs_node_state nbbs_packed_state(const struct nbbs_pool *pool,
-				       unsigned int level, unsigned long idx);
-int nbbs_packed_init(struct nbbs_pool *pool, gfp_t gfp);
-void nbbs_packed_fini(struct nbbs_pool *pool);
+unsigned long nbbs_hot_drain(struct nbbs_pool *pool, unsigned int want,
+			     struct nbbs_ctx *ctx);
+bool nbbs_hot_parked(const struct nbbs_pool *pool, unsigned int level,
+		     unsigned long idx);
 
 #endif /* _NBBS_INTERNAL_H */

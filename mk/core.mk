@@ -3,7 +3,7 @@
 # The core's sources, for every userspace build (user.mk, fuzz.mk, the
 # mutation lane); Kbuild lists the same for the module.  Included first.
 
-# The packed layout needs 64-bit words: the -m32 build leaves it out.
-NBBS_CORE_SRCS := nbbs_core.c nbbs_packed.c
+# The allocator, top layer first (nbbs_internal.h).
+NBBS_CORE_SRCS := nbbs_core.c nbbs_hot.c nbbs_scan.c nbbs_protocol.c nbbs_tree.c nbbs_packed.c
 # Only in builds with -DNBBS_FAULT_INJECT.
 NBBS_FAULT_SRCS := nbbs_fault.c

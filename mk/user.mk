@@ -88,10 +88,9 @@ $(eval $(call user_variant,inject-tsan,$(USER_OUT)/inject-tsan,$(USER_CLANG),$(U
 $(eval $(call user_variant,tsan-gcc,$(USER_OUT)/tsan-gcc,$(USER_CC),$(USER_TSAN)))
 $(eval $(call user_variant,asan,$(USER_OUT)/asan,$(USER_CC),$(USER_ASAN)))
 $(eval $(call user_variant,asan-clang,$(USER_OUT)/asan-clang,$(USER_CLANG),$(USER_ASAN)))
-# 32-bit (-m32, gcc-multilib): the tree layout only, nbbs_packed.c needs
-# 64-bit words and is not built (nor, in the kernel, on 32-bit).
-USER_LIB_SRCS_32 := $(filter-out nbbs_packed.c,$(USER_LIB_SRCS))
-$(eval $(call user_variant,m32,$(USER_OUT)/m32,$(USER_CC),-O2 -m32,$(USER_LIB_SRCS_32)))
+# 32-bit (-m32, gcc-multilib): both layouts, on the 64-bit atomics of a
+# 32-bit CPU (cmpxchg8b).
+$(eval $(call user_variant,m32,$(USER_OUT)/m32,$(USER_CC),-O2 -m32))
 
 # The deterministic interleavings: the core's NBBS_HOOK() points call the test.
 $(eval $(call user_variant,hooks,$(USER_OUT)/hooks,$(USER_CC),-O2 -DNBBS_HOOKS))
@@ -124,9 +123,7 @@ check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example \
 		$(addprefix $(USER_OUT)/clang/,$(USER_TESTS)) $(USER_OUT)/example \
 		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))) || rc=1; exit $$rc
 
-# The 32-bit build: the tree layout, plain and hot (the packed layout is
-# refused with -EOPNOTSUPP, which test_nbbs_core checks).
-check-user-m32: USER_LAYOUTS := tree tree-hot
+# The 32-bit build, every layout.
 check-user-m32: user-m32
 	@$(call user_run,$(addprefix $(USER_OUT)/m32/,$(USER_TESTS)))
 

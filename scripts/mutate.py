@@ -48,8 +48,8 @@ BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c']
 # hooks calls between the core's objects (see there).
 TESTS = {
     'interleave_nbbs_core': ([], ['hooks']),
-    'test_mutants_interleave': (['-Wl,--wrap=nbbs_packed_try,'
-                                 '--wrap=nbbs_packed_state,'
+    'test_mutants_interleave': (['-Wl,--wrap=nbbs_claim,'
+                                 '--wrap=nbbs_node_state,'
                                  '--wrap=nbbs_fault_cas'], ['plain', 'inject']),
     'test_nbbs_core': ([], ['plain', 'inject']),
     'stress_nbbs_core': ([], ['plain', 'inject']),

@@ -4,15 +4,13 @@
  * kill the mutants of verify/mutants.txt that target them (KTAP output).
  *
  * The hooks are the linker's: this program is linked with
- * -Wl,--wrap=nbbs_packed_try,--wrap=nbbs_packed_state,--wrap=nbbs_fault_cas
- * (scripts/mutate.py), so the core's calls into the packed layout, and
- * with fault injection the packed layout's compare-and-swaps, come here
+ * -Wl,--wrap=nbbs_claim,--wrap=nbbs_node_state,--wrap=nbbs_fault_cas
+ * (scripts/mutate.py), so the scan's claims, the walks' and drains' reads
+ * of a node, and with fault injection every compare-and-swap, come here
  * first.  A hook acts as another CPU would at that point: on this thread
  * with another emulated CPU (like an interrupt), or by handing over to a
- * second thread.  Only the packed layout has such calls to intercept:
- * with NBBS_LAYOUT=tree or tree-hot every case is skipped, and the
- * rollback case needs the fault-injection build.  The hook framework the
- * core is getting will replace this.
+ * second thread.  The protocol is the same code for both layouts, so every
+ * case runs on each; the rollback case needs the fault-injection build.
  *
  * 1. A release during a failing allocation's pass: whatever try of the
  *    pass it falls in, the allocation must not return NULL (the
@@ -55,9 +53,9 @@ static void (*state_hook)(unsigned long nr);
 static unsigned long try_calls, state_calls;
 static __thread int in_hook;
 
-int __wrap_nbbs_packed_try(struct nbbs_pool *pool, unsigned int level,
-			   unsigned long idx, unsigned int *blevel,
-			   unsigned long *bidx, struct nbbs_ctx *ctx)
+int __wrap_nbbs_claim(struct nbbs_pool *pool, unsigned int level,
+		      unsigned long idx, unsigned int *blevel,
+		      unsigned long *bidx, struct nbbs_ctx *ctx)
 {
 	bool hooked = !in_hook;
 	unsigned long nr = 0;
@@ -70,7 +68,7 @@ int __wrap_nbbs_packed_try(struct nbbs_pool *pool, unsigned int level,
 			try_before(nr, level, idx);
 		in_hook = 0;
 	}
-	ret = __real_nbbs_packed_try(pool, level, idx, blevel, bidx, ctx);
+	ret = __real_nbbs_claim(pool, level, idx, blevel, bidx, ctx);
 	if (hooked && try_after) {
 		in_hook = 1;
 		try_after(nr, ret);
@@ -79,15 +77,15 @@ int __wrap_nbbs_packed_try(struct nbbs_pool *pool, unsigned int level,
 	return ret;
 }
 
-int __wrap_nbbs_packed_state(const struct nbbs_pool *pool, unsigned int level,
-			     unsigned long idx)
+int __wrap_nbbs_node_state(const struct nbbs_pool *pool, unsigned int level,
+			   unsigned long idx)
 {
 	if (!in_hook && state_hook) {
 		in_hook = 1;
 		state_hook(++state_calls);
 		in_hook = 0;
 	}
-	return __real_nbbs_packed_state(pool, level, idx);
+	return __real_nbbs_node_state(pool, level, idx);
 }
 
 static void hooks_off(void)
@@ -97,12 +95,6 @@ static void hooks_off(void)
 	state_hook = NULL;
 	try_calls = 0;
 	state_calls = 0;
-}
-
-/* The packed layout, with hot blocks or not, from $NBBS_LAYOUT. */
-static bool packed_layout(void)
-{
-	return nbbs_test_flags() & NBBS_POOL_PACKED;
 }
 
 static bool hot_pool(void)
@@ -340,6 +332,11 @@ enum { T_A, T_B_FREE, T_A_GO, T_B_GO, T_B_DONE, T_ABORT };
 
 static __thread int role;
 static unsigned long cas_a;
+/*
+ * A's CAS that starts its rollback: after its claim, the packed climb meets
+ * the blocker in the word above; the tree's first marks levels 1 to 3.
+ */
+static unsigned long x_rollback_cas;
 static int turn;
 static char *x_block;
 static struct nbbs_pool *x_pool;
@@ -418,7 +415,7 @@ bool __wrap_nbbs_fault_cas(void)
 			x_block = alloc_as(1, x_pool, 4);
 			in_hook = 0;
 			x_reached[0] = x_block == x_arena;
-		} else if (cas_a == 2) {
+		} else if (cas_a == x_rollback_cas) {
 			/* A's climb met that block: B frees it; A's rollback waits. */
 			x_reached[1] = true;
 			pass_turn(T_B_FREE);
@@ -475,11 +472,12 @@ static void case_rollback_past_freed_blocker(void)
 	pthread_t b;
 	void *p;
 
-	/* Three rows of the packed layout: max order 8. */
+	/* Three rows of the packed layout (nine of the tree): max order 8. */
 	x_pool = nbbs_pool_create(x_arena, sizeof(x_arena), R_SHIFT, 8, GFP_KERNEL);
 	if (!CHECK(!IS_ERR_OR_NULL(x_pool)))
 		return;
 	cas_a = 0;
+	x_rollback_cas = nbbs_test_flags() & NBBS_POOL_PACKED ? 2 : 5;
 	x_block = NULL;
 	x_clean = false;
 	x_freed = false;
@@ -587,10 +585,7 @@ int main(void)
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
 		nbbs_user_set_cpu(0);
 		skip = NULL;
-		if (packed_layout())
-			cases[c].fn();
-		else
-			skip = "only the packed layout has calls to hook";
+		cases[c].fn();
 		if (skip) {
 			/* ktap_result() of nbbs_test.h, with the directive. */
 			ktap_number++;

@@ -770,16 +770,10 @@ static struct nbbs_pool *hot_pool(char *arena, unsigned int layout)
 	return IS_ERR(pool) ? NULL : pool;
 }
 
-/* The layouts this build has: the packed one needs 64-bit words. */
+/* The layouts: both, on 32-bit too. */
 static unsigned int nr_layouts(void)
 {
-	static char arena[64] __aligned(64);
-
-	if (BITS_PER_LONG == 64)
-		return 2;
-	CHECK(PTR_ERR(nbbs_pool_create_flags(arena, 64, 3, 3, GFP_KERNEL,
-					     NBBS_POOL_PACKED)) == -EOPNOTSUPP);
-	return 1;
+	return 2;
 }
 
 static u64 hot_stat(struct nbbs_pool *pool, size_t off)
