@@ -53,7 +53,9 @@
  * b, @sub[b]: the status bits that say b's subtree is in use (its OCC, the
  * OCC of the local nodes below it and the marks of the bottom nodes under
  * it), and @anc[b]: the OCC bits of b's local ancestors.  Everything else
- * follows from @levels (nbbs_words_init()).
+ * follows from @levels.  nbbs_tree.c and nbbs_packed.c describe the two
+ * encodings; nbbs_protocol.c includes them and compiles its code once for
+ * each, the encoding a constant.
  */
 #define NBBS_WORD_LEVELS_MAX	3
 #define NBBS_WORD_NODES_MAX	((1 << NBBS_WORD_LEVELS_MAX) - 1)
@@ -65,15 +67,6 @@ struct nbbs_encoding {
 	u64 sub[NBBS_WORD_NODES_MAX + 1];
 	u64 anc[NBBS_WORD_NODES_MAX + 1];
 };
-
-extern const struct nbbs_encoding nbbs_tree_encoding;
-extern const struct nbbs_encoding nbbs_packed_encoding;
-
-/* The encoding of a layout: the one place that tells the layouts apart. */
-static inline const struct nbbs_encoding *nbbs_encoding_of(unsigned int layout)
-{
-	return layout == NBBS_LAYOUT_PACKED ? &nbbs_packed_encoding : &nbbs_tree_encoding;
-}
 
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
@@ -98,14 +91,7 @@ struct nbbs_pcpu {
  * @depth: log2 of the number of smallest blocks
  * @nr_leaves: number of smallest blocks, 1 << @depth
  * @enc: the encoding of the tree's words, the pool's layout
- * @levels: @enc->levels, levels per word
- * @word_nodes: local nodes per word, 2^@levels - 1
- * @word_bottom: the first bottom node of a word, 2^(@levels - 1)
- * @occ_mask: the status bits of a word of row 0: its OCC bits
- * @status_mask: the status bits of a word of the rows above
- * @level_row: per level, its row
- * @level_depth: per level, the depth of its nodes in their word
- * @rows: rows of @levels levels, max_order / @levels + 1
+ * @rows: rows of @enc->levels levels, max_order / levels + 1
  * @row_start: index in @words of each row's first word
  * @nr_words: number of words
  * @words: the tree, row by row
@@ -134,13 +120,6 @@ struct nbbs_pool {
 	unsigned int depth;
 	unsigned long nr_leaves;
 	const struct nbbs_encoding *enc;
-	unsigned int levels;
-	unsigned int word_nodes;
-	unsigned int word_bottom;
-	u64 occ_mask;
-	u64 status_mask;
-	u8 level_row[NBBS_ORDER_LIMIT + 1];
-	u8 level_depth[NBBS_ORDER_LIMIT + 1];
 	unsigned int rows;
 	unsigned long row_start[NBBS_ORDER_LIMIT + 1];
 	unsigned long nr_words;
@@ -267,6 +246,7 @@ static inline bool nbbs_slots_usable(void)
 }
 
 /* nbbs_protocol.c: the protocol, over the encoding contract. */
+const struct nbbs_encoding *nbbs_encoding_of(unsigned int layout);
 int nbbs_words_init(struct nbbs_pool *pool, gfp_t gfp);
 void nbbs_words_fini(struct nbbs_pool *pool);
 int nbbs_claim(struct nbbs_pool *pool, unsigned int level, unsigned long idx,

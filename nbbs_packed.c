@@ -33,14 +33,14 @@
  * per smallest block, all rows together about 2.3 bytes, 0.06% of the
  * arena.
  */
-#include "nbbs_internal.h"
+/* Included by nbbs_protocol.c, which compiles the protocol for it. */
 
 /*
  * sub[b]: b's OCC, the OCC of the local nodes below it and the four marks
  * of each bottom node under it; anc[b]: the OCC bits of 1, or of 1 and b's
  * parent.
  */
-const struct nbbs_encoding nbbs_packed_encoding = {
+static const struct nbbs_encoding nbbs_packed_encoding = {
 	.layout = NBBS_LAYOUT_PACKED,
 	.name = "packed",
 	.levels = 3,

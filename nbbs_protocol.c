@@ -42,103 +42,141 @@
 
 #include "nbbs_internal.h"
 
-/* Status bits of a word of @row: row 0 has no marks. */
-static inline u64 nbbs_status_mask(const struct nbbs_pool *pool, unsigned int row)
+/*
+ * Every function here takes the pool's encoding @e as its first argument
+ * and is inlined into the entry points at the end of the file, which pass
+ * it as a constant: the compiler then builds one copy of the protocol per
+ * encoding from this one source, with the word's shape folded in (one
+ * source, two instances, as mm/percpu.c includes percpu-vm.c or
+ * percpu-km.c).  Read through a pointer, the shape cost the tree layout
+ * half again as many instructions per call.
+ */
+
+/* Local nodes per word, and the first bottom node. */
+static __always_inline unsigned int nbbs_nodes(const struct nbbs_encoding *e)
 {
-	return row ? pool->status_mask : pool->occ_mask;
+	return (1U << e->levels) - 1;
 }
 
-static inline u64 nbbs_status(const struct nbbs_pool *pool, unsigned int row, s64 word)
+static __always_inline unsigned int nbbs_bottom(const struct nbbs_encoding *e)
 {
-	return (u64)word & nbbs_status_mask(pool, row);
+	return 1U << (e->levels - 1);
+}
+
+/* Status bits of a word of @row: row 0 has no marks. */
+static __always_inline u64 nbbs_status_mask(const struct nbbs_encoding *e,
+					    unsigned int row)
+{
+	if (!row)
+		return (1ULL << nbbs_nodes(e)) - 1;
+	return (1ULL << (nbbs_nodes(e) + 4 * nbbs_bottom(e))) - 1;
+}
+
+static __always_inline u64 nbbs_status(const struct nbbs_encoding *e,
+				       unsigned int row, s64 word)
+{
+	return (u64)word & nbbs_status_mask(e, row);
 }
 
 /*
  * The word that replaces @old in @row: @status with the next version, the
  * bits above the status being a counter that the +1 below increments.
  */
-static inline s64 nbbs_next(const struct nbbs_pool *pool, unsigned int row,
-			    s64 old, u64 status)
+static __always_inline s64 nbbs_next(const struct nbbs_encoding *e,
+				     unsigned int row, s64 old, u64 status)
 {
-	u64 mask = nbbs_status_mask(pool, row);
+	u64 mask = nbbs_status_mask(e, row);
 
 	return (s64)((((u64)old | mask) + 1) | status);
 }
 
-static inline u64 nbbs_occ(unsigned int b)
+static __always_inline u64 nbbs_occ(unsigned int b)
 {
 	return 1ULL << (b - 1);
 }
 
 /* The bits that say local node @b's subtree is in use, in @row. */
-static inline u64 nbbs_sub(const struct nbbs_pool *pool, unsigned int row,
-			   unsigned int b)
+static __always_inline u64 nbbs_sub(const struct nbbs_encoding *e,
+				    unsigned int row, unsigned int b)
 {
-	return pool->enc->sub[b] & nbbs_status_mask(pool, row);
-}
-
-static inline u64 nbbs_anc(const struct nbbs_pool *pool, unsigned int b)
-{
-	return pool->enc->anc[b];
+	return e->sub[b] & nbbs_status_mask(e, row);
 }
 
 /* PART and COAL of bottom node @b for the word below it on @side (0 left). */
-static inline u64 nbbs_part(const struct nbbs_pool *pool, unsigned int b,
-			    unsigned int side)
+static __always_inline u64 nbbs_part(const struct nbbs_encoding *e,
+				     unsigned int b, unsigned int side)
 {
-	return 1ULL << (pool->word_nodes + 4 * (b - pool->word_bottom) + side);
+	return 1ULL << (nbbs_nodes(e) + 4 * (b - nbbs_bottom(e)) + side);
 }
 
-static inline u64 nbbs_coal(const struct nbbs_pool *pool, unsigned int b,
-			    unsigned int side)
+static __always_inline u64 nbbs_coal(const struct nbbs_encoding *e,
+				     unsigned int b, unsigned int side)
 {
-	return nbbs_part(pool, b, side) << 2;
+	return nbbs_part(e, b, side) << 2;
 }
 
-static inline atomic64_t *nbbs_word(const struct nbbs_pool *pool,
-				    unsigned int row, unsigned long w)
+static __always_inline atomic64_t *nbbs_word(const struct nbbs_pool *pool,
+					     unsigned int row, unsigned long w)
 {
 	return &pool->words[pool->row_start[row] + w];
 }
 
 /* Where node (@level, @idx) lives: its row, word and local number. */
-static inline void nbbs_locate(const struct nbbs_pool *pool, unsigned int level,
-			       unsigned long idx, unsigned int *row,
-			       unsigned long *w, unsigned int *b)
+static __always_inline void nbbs_locate(const struct nbbs_encoding *e,
+					unsigned int level, unsigned long idx,
+					unsigned int *row, unsigned long *w,
+					unsigned int *b)
 {
-	unsigned int r = pool->level_depth[level];	/* local depth */
+	unsigned int r = e->levels - 1 - level % e->levels;	/* local depth */
 
-	*row = pool->level_row[level];
+	*row = level / e->levels;
 	*w = idx >> r;
 	*b = (1U << r) | (unsigned int)(idx & ((1UL << r) - 1));
 }
 
+/* The level of local node @b of a word of @row. */
+static __always_inline unsigned int nbbs_level(const struct nbbs_encoding *e,
+					       unsigned int row, unsigned int b)
+{
+	return e->levels * row + e->levels - 1 - ilog2(b);
+}
+
 /* The node (level, index) of local node @b of word @w in @row. */
-static inline void nbbs_name(const struct nbbs_pool *pool, unsigned int row,
-			     unsigned long w, unsigned int b,
-			     unsigned int *level, unsigned long *idx)
+static __always_inline void nbbs_name(const struct nbbs_encoding *e,
+				      unsigned int row, unsigned long w,
+				      unsigned int b, unsigned int *level,
+				      unsigned long *idx)
 {
 	unsigned int r = ilog2(b);
 
-	*level = pool->levels * row + pool->levels - 1 - r;
+	*level = nbbs_level(e, row, b);
 	*idx = (w << r) | (b - (1UL << r));
 }
 
 /* The bottom node in row + 1 above word @w, and the side of @w under it. */
-static inline void nbbs_up(const struct nbbs_pool *pool, unsigned long w,
-			   unsigned long *pw, unsigned int *pb, unsigned int *side)
+static __always_inline void nbbs_up(const struct nbbs_encoding *e, unsigned long w,
+				    unsigned long *pw, unsigned int *pb,
+				    unsigned int *side)
 {
-	*pw = w >> pool->levels;
-	*pb = pool->word_bottom | (unsigned int)((w >> 1) & (pool->word_bottom - 1));
+	*pw = w >> e->levels;
+	*pb = nbbs_bottom(e) | (unsigned int)((w >> 1) & (nbbs_bottom(e) - 1));
 	*side = w & 1;
 }
 
-/* The highest OCC local node in @mask, a blocker for the scan to skip. */
-static inline void nbbs_blocker(const struct nbbs_pool *pool, unsigned int row,
-				unsigned long w, u64 mask, unsigned int *blevel,
-				unsigned long *bidx)
+/* OCC of bottom node @pb and of its local ancestors: a live block above. */
+static __always_inline u64 nbbs_occ_path(const struct nbbs_encoding *e,
+					 unsigned int pb)
 {
-	nbbs_name(pool, row, w, __ffs64(mask) + 1, blevel, bidx);
+	return nbbs_occ(pb) | e->anc[pb];
+}
+
+/* The highest OCC local node in @mask, a blocker for the scan to skip. */
+static __always_inline void nbbs_blocker(const struct nbbs_encoding *e,
+					 unsigned int row, unsigned long w,
+					 u64 mask, unsigned int *blevel,
+					 unsigned long *bidx)
+{
+	nbbs_name(e, row, w, __ffs64(mask) + 1, blevel, bidx);
 }
 
 /*
@@ -147,8 +185,10 @@ static inline void nbbs_blocker(const struct nbbs_pool *pool, unsigned int row,
  * whether the chain above ours is occupied (then *@blevel, *@bidx name the
  * block) or merely in use.  Reads only: the climb decides for good.
  */
-static bool nbbs_covered(const struct nbbs_pool *pool, unsigned int row,
-			 unsigned long w, unsigned int *blevel, unsigned long *bidx)
+static __always_inline bool nbbs_covered(const struct nbbs_encoding *e,
+					 const struct nbbs_pool *pool, unsigned int row,
+					 unsigned long w, unsigned int *blevel,
+					 unsigned long *bidx)
 {
 	for (; row + 1 < pool->rows; row++) {
 		unsigned long pw;
@@ -156,14 +196,14 @@ static bool nbbs_covered(const struct nbbs_pool *pool, unsigned int row,
 		s64 v;
 		u64 m;
 
-		nbbs_up(pool, w, &pw, &pb, &side);
+		nbbs_up(e, w, &pw, &pb, &side);
 		v = atomic64_read(nbbs_word(pool, row + 1, pw));
-		m = (u64)v & (nbbs_occ(pb) | nbbs_anc(pool, pb));
+		m = (u64)v & nbbs_occ_path(e, pb);
 		if (m) {
-			nbbs_blocker(pool, row + 1, pw, m, blevel, bidx);
+			nbbs_blocker(e, row + 1, pw, m, blevel, bidx);
 			return true;
 		}
-		if (nbbs_status(pool, row + 1, v))
+		if (nbbs_status(e, row + 1, v))
 			return false;
 		w = pw;
 	}
@@ -174,19 +214,21 @@ static bool nbbs_covered(const struct nbbs_pool *pool, unsigned int row,
  * The level of the largest free local node that holds @b, in a word of
  * @row whose status is now @status; @floor if @b itself is in use.
  */
-static unsigned int nbbs_free_level(const struct nbbs_pool *pool, unsigned int row,
-				    u64 status, unsigned int b, unsigned int floor)
+static __always_inline unsigned int nbbs_free_level(const struct nbbs_encoding *e,
+						    const struct nbbs_pool *pool,
+						    unsigned int row, u64 status,
+						    unsigned int b, unsigned int floor)
 {
 	unsigned int top = 0;
 
 	for (; b; b >>= 1) {
-		if (status & nbbs_sub(pool, row, b))
+		if (status & nbbs_sub(e, row, b))
 			break;
 		top = b;
 	}
 	if (!top)
 		return floor;
-	return min(pool->levels * row + pool->levels - 1 - ilog2(top), pool->max_order);
+	return min(nbbs_level(e, row, top), pool->max_order);
 }
 
 /*
@@ -195,8 +237,9 @@ static unsigned int nbbs_free_level(const struct nbbs_pool *pool, unsigned int r
  * allocation that then enters @w rewrites the word above even though PART
  * is there already, which makes the release's pending CAS on it fail.
  */
-static void nbbs_announce(struct nbbs_pool *pool, unsigned int row, unsigned long w,
-			  struct nbbs_ctx *ctx)
+static __always_inline void nbbs_announce(const struct nbbs_encoding *e,
+					  struct nbbs_pool *pool, unsigned int row,
+					  unsigned long w, struct nbbs_ctx *ctx)
 {
 	unsigned long pw;
 	unsigned int pb, side;
@@ -204,10 +247,10 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned int row, unsigned lon
 	u64 part, coal;
 	s64 old;
 
-	nbbs_up(pool, w, &pw, &pb, &side);
+	nbbs_up(e, w, &pw, &pb, &side);
 	parent = nbbs_word(pool, row + 1, pw);
-	part = nbbs_part(pool, pb, side);
-	coal = nbbs_coal(pool, pb, side);
+	part = nbbs_part(e, pb, side);
+	coal = nbbs_coal(e, pb, side);
 	NBBS_HOOK("release_announce");
 	old = atomic64_read(parent);
 	for (;;) {
@@ -216,8 +259,8 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned int row, unsigned lon
 		ctx->atomics++;
 		/* Fully ordered: before the CAS that empties @w (SB with the climb). */
 		if (nbbs_cas64(parent, &old,
-			       nbbs_next(pool, row + 1, old,
-					 nbbs_status(pool, row + 1, old) | coal)))
+			       nbbs_next(e, row + 1, old,
+					 nbbs_status(e, row + 1, old) | coal)))
 			return;
 		ctx->conflicts++;
 	}
@@ -232,9 +275,11 @@ static void nbbs_announce(struct nbbs_pool *pool, unsigned int row, unsigned lon
  * Returns false, changing nothing but a harmless announcement, when @b is
  * not OCC (freed concurrently).
  */
-static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long w,
-			unsigned int b, unsigned int top, unsigned int *freed,
-			struct nbbs_ctx *ctx)
+static __always_inline bool nbbs_unmark(const struct nbbs_encoding *e,
+					struct nbbs_pool *pool, unsigned int row,
+					unsigned long w, unsigned int b,
+					unsigned int top, unsigned int *freed,
+					struct nbbs_ctx *ctx)
 {
 	atomic64_t *word = nbbs_word(pool, row, w);
 	s64 old = atomic64_read(word), new;
@@ -243,10 +288,10 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long 
 	for (;;) {
 		if (!((u64)old & nbbs_occ(b)))
 			return false;
-		st = nbbs_status(pool, row, old) & ~nbbs_occ(b);
+		st = nbbs_status(e, row, old) & ~nbbs_occ(b);
 		if (!st && row < top)
-			nbbs_announce(pool, row, w, ctx);
-		new = nbbs_next(pool, row, old, st);
+			nbbs_announce(e, pool, row, w, ctx);
+		new = nbbs_next(e, row, old, st);
 		ctx->atomics++;
 		/*
 		 * Fully ordered: releases the block to its next owner, whose
@@ -258,8 +303,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long 
 		ctx->conflicts++;
 	}
 	NBBS_HOOK("release_emptied");
-	*freed = nbbs_free_level(pool, row, st, b,
-				 pool->levels * row + pool->levels - 1 - ilog2(b));
+	*freed = nbbs_free_level(e, pool, row, st, b, nbbs_level(e, row, b));
 
 	while (!st && row < top) {
 		unsigned long pw;
@@ -268,23 +312,23 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long 
 		u64 part, coal;
 		s64 pold, pnew;
 
-		nbbs_up(pool, w, &pw, &pb, &side);
+		nbbs_up(e, w, &pw, &pb, &side);
 		parent = nbbs_word(pool, row + 1, pw);
-		part = nbbs_part(pool, pb, side);
-		coal = nbbs_coal(pool, pb, side);
+		part = nbbs_part(e, pb, side);
+		coal = nbbs_coal(e, pb, side);
 		/* Acquire: the re-check of @word below reads no older value (MP with the climb). */
 		pold = atomic64_read_acquire(parent);
 		for (;;) {
 			/* An OCC chain above is a blocker or a new block: no mark of ours. */
-			if ((u64)pold & (nbbs_occ(pb) | nbbs_anc(pool, pb)))
+			if ((u64)pold & nbbs_occ_path(e, pb))
 				return true;
 			/* An allocation entered the word we emptied: it owns the mark. */
 			if (atomic64_read(word) != new)
 				return true;
-			st = nbbs_status(pool, row + 1, pold) & ~(part | coal);
+			st = nbbs_status(e, row + 1, pold) & ~(part | coal);
 			if (!st && row + 1 < top)
-				nbbs_announce(pool, row + 1, pw, ctx);
-			pnew = nbbs_next(pool, row + 1, pold, st);
+				nbbs_announce(e, pool, row + 1, pw, ctx);
+			pnew = nbbs_next(e, row + 1, pold, st);
 			NBBS_HOOK("release_parent_cas");
 			ctx->atomics++;
 			/* Fully ordered; fails if an allocation wrote the word since @pold. */
@@ -293,7 +337,7 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long 
 			ctx->conflicts++;
 			pold = atomic64_read_acquire(parent);
 		}
-		*freed = nbbs_free_level(pool, row + 1, st, pb, *freed);
+		*freed = nbbs_free_level(e, pool, row + 1, st, pb, *freed);
 		row++;
 		w = pw;
 		word = parent;
@@ -307,20 +351,22 @@ static bool nbbs_unmark(struct nbbs_pool *pool, unsigned int row, unsigned long 
  * Returns true when every word up to the top row carries our side's PART
  * bit, false with the first OCC node met in *@blevel, *@bidx.
  */
-static bool nbbs_climb(struct nbbs_pool *pool, unsigned int row, unsigned long w,
-		       unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx)
+static __always_inline bool nbbs_climb(const struct nbbs_encoding *e,
+				       struct nbbs_pool *pool, unsigned int row,
+				       unsigned long w, unsigned int *blevel,
+				       unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	for (; row + 1 < pool->rows; row++, w >>= pool->levels) {
+	for (; row + 1 < pool->rows; row++, w >>= e->levels) {
 		unsigned long pw;
 		unsigned int pb, side;
 		atomic64_t *parent;
 		u64 part, coal, m;
 		s64 old;
 
-		nbbs_up(pool, w, &pw, &pb, &side);
+		nbbs_up(e, w, &pw, &pb, &side);
 		parent = nbbs_word(pool, row + 1, pw);
-		part = nbbs_part(pool, pb, side);
-		coal = nbbs_coal(pool, pb, side);
+		part = nbbs_part(e, pb, side);
+		coal = nbbs_coal(e, pb, side);
 		/*
 		 * Acquire: finding our mark there and writing nothing, this is
 		 * what orders our use of the block after its last owner's
@@ -328,9 +374,9 @@ static bool nbbs_climb(struct nbbs_pool *pool, unsigned int row, unsigned long w
 		 */
 		old = atomic64_read_acquire(parent);
 		for (;;) {
-			m = (u64)old & (nbbs_occ(pb) | nbbs_anc(pool, pb));
+			m = (u64)old & nbbs_occ_path(e, pb);
 			if (m) {
-				nbbs_blocker(pool, row + 1, pw, m, blevel, bidx);
+				nbbs_blocker(e, row + 1, pw, m, blevel, bidx);
 				return false;
 			}
 			/* Already marked, no release announced: nothing to write. */
@@ -343,8 +389,8 @@ static bool nbbs_climb(struct nbbs_pool *pool, unsigned int row, unsigned long w
 			 * with nbbs_announce()).
 			 */
 			if (nbbs_cas64(parent, &old,
-				       nbbs_next(pool, row + 1, old,
-						 (nbbs_status(pool, row + 1, old) | part) & ~coal)))
+				       nbbs_next(e, row + 1, old,
+						 (nbbs_status(e, row + 1, old) | part) & ~coal)))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed: decide on an acquire read. */
@@ -352,6 +398,160 @@ static bool nbbs_climb(struct nbbs_pool *pool, unsigned int row, unsigned long w
 		}
 	}
 	return true;
+}
+
+static __always_inline int nbbs_claim_in(const struct nbbs_encoding *e,
+					 struct nbbs_pool *pool, unsigned int level,
+					 unsigned long idx, unsigned int *blevel,
+					 unsigned long *bidx, struct nbbs_ctx *ctx)
+{
+	unsigned int row, b, crow;
+	unsigned long w, cw;
+	atomic64_t *word;
+	bool checked = false;
+	s64 old;
+
+	nbbs_locate(e, level, idx, &row, &w, &b);
+	crow = row;
+	cw = w;
+	word = nbbs_word(pool, row, w);
+	old = atomic64_read(word);
+	for (;;) {
+		u64 m;
+
+		if ((u64)old & nbbs_sub(e, row, b))
+			return -EBUSY;
+		m = (u64)old & e->anc[b];
+		if (m) {
+			nbbs_blocker(e, row, w, m, blevel, bidx);
+			return -EAGAIN;
+		}
+		/* An empty word says nothing about the rows above: look. */
+		if (!checked && !nbbs_status(e, row, old)) {
+			if (nbbs_covered(e, pool, row, w, blevel, bidx))
+				return -EAGAIN;
+			checked = true;
+		}
+		ctx->atomics++;
+		/* Fully ordered: acquires the block from its last owner's release (MP). */
+		if (nbbs_cas64(word, &old,
+			       nbbs_next(e, row, old,
+					 nbbs_status(e, row, old) | nbbs_occ(b))))
+			break;
+		ctx->conflicts++;
+	}
+	NBBS_HOOK("claim_climb");
+	if (nbbs_climb(e, pool, row, w, blevel, bidx, ctx))
+		return 0;
+	NBBS_HOOK("claim_rollback");
+	ctx->rollbacks++;
+	nbbs_unmark(e, pool, crow, cw, b, pool->rows - 1, &ctx->rollback_freed, ctx);
+	ctx->rolled_back = true;
+	return -EAGAIN;
+}
+
+static __always_inline enum nbbs_free_result
+nbbs_find_in(const struct nbbs_encoding *e, const struct nbbs_pool *pool,
+	     unsigned long leaf, unsigned int *level)
+{
+	unsigned int row = pool->rows - 1, b, lvl, L = e->levels;
+	unsigned long w;
+	u64 occ;
+	s64 v;
+
+	for (;; row--) {
+		nbbs_locate(e, L * row, leaf >> (L * row), &row, &w, &b);
+		v = atomic64_read(nbbs_word(pool, row, w));
+		occ = (u64)v & nbbs_occ_path(e, b);
+		if (occ)
+			break;
+		if (!row || !((u64)v & nbbs_part(e, b, (leaf >> (L * row - 1)) & 1)))
+			return NBBS_FREE_NOT_LIVE;
+	}
+	/* Local node __ffs(occ) + 1 is the topmost OCC one. */
+	lvl = nbbs_level(e, row, __ffs64(occ) + 1);
+	if (leaf & ((1UL << lvl) - 1))
+		return NBBS_FREE_INTERIOR;
+	*level = lvl;
+	return NBBS_FREED;
+}
+
+static __always_inline enum nbbs_free_result
+nbbs_release_in(const struct nbbs_encoding *e, struct nbbs_pool *pool,
+		unsigned long leaf, unsigned int *level, unsigned int *freed,
+		struct nbbs_ctx *ctx)
+{
+	enum nbbs_free_result res = nbbs_find_in(e, pool, leaf, level);
+	unsigned int row, b;
+	unsigned long w;
+
+	if (res != NBBS_FREED)
+		return res;
+	nbbs_locate(e, *level, leaf >> *level, &row, &w, &b);
+	if (!nbbs_unmark(e, pool, row, w, b, pool->rows - 1, freed, ctx))
+		return NBBS_FREE_RACED;
+	return NBBS_FREED;
+}
+
+static __always_inline unsigned long
+nbbs_busy_run_in(const struct nbbs_encoding *e, const struct nbbs_pool *pool,
+		 unsigned int level, unsigned long idx, unsigned long max)
+{
+	unsigned long n = 0, w;
+	unsigned int row, b, last;
+	u64 v;
+
+	while (n < max) {
+		/* One read for all the candidates of this word. */
+		nbbs_locate(e, level, idx + n, &row, &w, &b);
+		v = (u64)atomic64_read(nbbs_word(pool, row, w));
+		for (last = 2 * rounddown_pow_of_two(b) - 1; b <= last; b++, n++) {
+			if (n == max)
+				return n;
+			if (!(v & (nbbs_sub(e, row, b) | e->anc[b])))
+				return n;
+		}
+	}
+	return n;
+}
+
+static __always_inline enum nbbs_node_state
+nbbs_node_state_in(const struct nbbs_encoding *e, const struct nbbs_pool *pool,
+		   unsigned int level, unsigned long idx)
+{
+	unsigned int row, b;
+	unsigned long w;
+	u64 v;
+
+	nbbs_locate(e, level, idx, &row, &w, &b);
+	v = (u64)atomic64_read(nbbs_word(pool, row, w));
+	if (v & nbbs_occ(b))
+		return NBBS_NODE_LIVE;
+	return v & nbbs_sub(e, row, b) ? NBBS_NODE_PARTIAL : NBBS_NODE_FREE;
+}
+
+/* The encodings, each a constant in this file for the instances below. */
+#include "nbbs_tree.c"
+#include "nbbs_packed.c"
+
+/*
+ * The one test that tells the encodings apart: each entry point below
+ * calls the function above it for the pool's encoding, as a constant.
+ */
+static __always_inline bool nbbs_packed(const struct nbbs_pool *pool)
+{
+	return pool->enc == &nbbs_packed_encoding;
+}
+
+/**
+ * nbbs_encoding_of - the encoding of a layout
+ * @layout: NBBS_LAYOUT_TREE or NBBS_LAYOUT_PACKED
+ *
+ * Return: its encoding; the tree's for anything but NBBS_LAYOUT_PACKED.
+ */
+const struct nbbs_encoding *nbbs_encoding_of(unsigned int layout)
+{
+	return layout == NBBS_LAYOUT_PACKED ? &nbbs_packed_encoding : &nbbs_tree_encoding;
 }
 
 /**
@@ -378,49 +578,9 @@ static bool nbbs_climb(struct nbbs_pool *pool, unsigned int row, unsigned long w
 int nbbs_claim(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 	       unsigned int *blevel, unsigned long *bidx, struct nbbs_ctx *ctx)
 {
-	unsigned int row, b, crow;
-	unsigned long w, cw;
-	atomic64_t *word;
-	bool checked = false;
-	s64 old;
-
-	nbbs_locate(pool, level, idx, &row, &w, &b);
-	crow = row;
-	cw = w;
-	word = nbbs_word(pool, row, w);
-	old = atomic64_read(word);
-	for (;;) {
-		u64 m;
-
-		if ((u64)old & nbbs_sub(pool, row, b))
-			return -EBUSY;
-		m = (u64)old & nbbs_anc(pool, b);
-		if (m) {
-			nbbs_blocker(pool, row, w, m, blevel, bidx);
-			return -EAGAIN;
-		}
-		/* An empty word says nothing about the rows above: look. */
-		if (!checked && !nbbs_status(pool, row, old)) {
-			if (nbbs_covered(pool, row, w, blevel, bidx))
-				return -EAGAIN;
-			checked = true;
-		}
-		ctx->atomics++;
-		/* Fully ordered: acquires the block from its last owner's release (MP). */
-		if (nbbs_cas64(word, &old,
-			       nbbs_next(pool, row, old,
-					 nbbs_status(pool, row, old) | nbbs_occ(b))))
-			break;
-		ctx->conflicts++;
-	}
-	NBBS_HOOK("claim_climb");
-	if (nbbs_climb(pool, row, w, blevel, bidx, ctx))
-		return 0;
-	NBBS_HOOK("claim_rollback");
-	ctx->rollbacks++;
-	nbbs_unmark(pool, crow, cw, b, pool->rows - 1, &ctx->rollback_freed, ctx);
-	ctx->rolled_back = true;
-	return -EAGAIN;
+	if (nbbs_packed(pool))
+		return nbbs_claim_in(&nbbs_packed_encoding, pool, level, idx, blevel, bidx, ctx);
+	return nbbs_claim_in(&nbbs_tree_encoding, pool, level, idx, blevel, bidx, ctx);
 }
 
 /**
@@ -440,27 +600,9 @@ int nbbs_claim(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 enum nbbs_free_result nbbs_find(const struct nbbs_pool *pool, unsigned long leaf,
 				unsigned int *level)
 {
-	unsigned int row = pool->rows - 1, b, lvl;
-	unsigned int L = pool->levels;
-	unsigned long w;
-	u64 occ;
-	s64 v;
-
-	for (;; row--) {
-		nbbs_locate(pool, L * row, leaf >> (L * row), &row, &w, &b);
-		v = atomic64_read(nbbs_word(pool, row, w));
-		occ = (u64)v & (nbbs_occ(b) | nbbs_anc(pool, b));
-		if (occ)
-			break;
-		if (!row || !((u64)v & nbbs_part(pool, b, (leaf >> (L * row - 1)) & 1)))
-			return NBBS_FREE_NOT_LIVE;
-	}
-	/* Local node __ffs(occ) + 1 is the topmost: depth ilog2() in the word. */
-	lvl = L * row + L - 1 - ilog2(__ffs64(occ) + 1);
-	if (leaf & ((1UL << lvl) - 1))
-		return NBBS_FREE_INTERIOR;
-	*level = lvl;
-	return NBBS_FREED;
+	if (nbbs_packed(pool))
+		return nbbs_find_in(&nbbs_packed_encoding, pool, leaf, level);
+	return nbbs_find_in(&nbbs_tree_encoding, pool, leaf, level);
 }
 
 /**
@@ -480,16 +622,9 @@ enum nbbs_free_result nbbs_release(struct nbbs_pool *pool, unsigned long leaf,
 				   unsigned int *level, unsigned int *freed,
 				   struct nbbs_ctx *ctx)
 {
-	enum nbbs_free_result res = nbbs_find(pool, leaf, level);
-	unsigned int row, b;
-	unsigned long w;
-
-	if (res != NBBS_FREED)
-		return res;
-	nbbs_locate(pool, *level, leaf >> *level, &row, &w, &b);
-	if (!nbbs_unmark(pool, row, w, b, pool->rows - 1, freed, ctx))
-		return NBBS_FREE_RACED;
-	return NBBS_FREED;
+	if (nbbs_packed(pool))
+		return nbbs_release_in(&nbbs_packed_encoding, pool, leaf, level, freed, ctx);
+	return nbbs_release_in(&nbbs_tree_encoding, pool, leaf, level, freed, ctx);
 }
 
 /**
@@ -507,22 +642,9 @@ enum nbbs_free_result nbbs_release(struct nbbs_pool *pool, unsigned long leaf,
 unsigned long nbbs_busy_run(const struct nbbs_pool *pool, unsigned int level,
 			    unsigned long idx, unsigned long max)
 {
-	unsigned long n = 0, w;
-	unsigned int row, b, last;
-	u64 v;
-
-	while (n < max) {
-		/* One read for all the candidates of this word. */
-		nbbs_locate(pool, level, idx + n, &row, &w, &b);
-		v = (u64)atomic64_read(nbbs_word(pool, row, w));
-		for (last = 2 * rounddown_pow_of_two(b) - 1; b <= last; b++, n++) {
-			if (n == max)
-				return n;
-			if (!(v & (nbbs_sub(pool, row, b) | nbbs_anc(pool, b))))
-				return n;
-		}
-	}
-	return n;
+	if (nbbs_packed(pool))
+		return nbbs_busy_run_in(&nbbs_packed_encoding, pool, level, idx, max);
+	return nbbs_busy_run_in(&nbbs_tree_encoding, pool, level, idx, max);
 }
 
 /**
@@ -536,41 +658,26 @@ unsigned long nbbs_busy_run(const struct nbbs_pool *pool, unsigned int level,
 enum nbbs_node_state nbbs_node_state(const struct nbbs_pool *pool,
 				     unsigned int level, unsigned long idx)
 {
-	unsigned int row, b;
-	unsigned long w;
-	u64 v;
-
-	nbbs_locate(pool, level, idx, &row, &w, &b);
-	v = (u64)atomic64_read(nbbs_word(pool, row, w));
-	if (v & nbbs_occ(b))
-		return NBBS_NODE_LIVE;
-	return v & nbbs_sub(pool, row, b) ? NBBS_NODE_PARTIAL : NBBS_NODE_FREE;
+	if (nbbs_packed(pool))
+		return nbbs_node_state_in(&nbbs_packed_encoding, pool, level, idx);
+	return nbbs_node_state_in(&nbbs_tree_encoding, pool, level, idx);
 }
 
 /**
  * nbbs_words_init - lay out a pool's words in the encoding of @pool->enc
- * @pool: the pool, its shape set
+ * @pool: the pool, its shape and encoding set
  * @gfp: allocation flags
  *
- * Rows of pool->enc->levels levels, from the smallest blocks up to
+ * Rows of @pool->enc->levels levels, from the smallest blocks up to
  * max_order; a row holds one word per subtree of its height, at least one.
  *
  * Return: 0 or -ENOMEM.
  */
 int nbbs_words_init(struct nbbs_pool *pool, gfp_t gfp)
 {
-	unsigned int L = pool->enc->levels, level, row;
+	unsigned int L = pool->enc->levels, row;
 	unsigned long n = 0;
 
-	pool->levels = L;
-	pool->word_nodes = (1U << L) - 1;
-	pool->word_bottom = 1U << (L - 1);
-	pool->occ_mask = (1ULL << pool->word_nodes) - 1;
-	pool->status_mask = (1ULL << (pool->word_nodes + 4 * pool->word_bottom)) - 1;
-	for (level = 0; level <= pool->max_order; level++) {
-		pool->level_row[level] = level / L;
-		pool->level_depth[level] = L - 1 - level % L;
-	}
 	pool->rows = pool->max_order / L + 1;
 	for (row = 0; row < pool->rows; row++) {
 		pool->row_start[row] = n;

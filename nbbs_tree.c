@@ -23,9 +23,9 @@
  * a dump.  Words are 8 bytes: about 16 bytes per smallest block, 0.4% of
  * an arena of 4 KiB blocks.
  */
-#include "nbbs_internal.h"
+/* Included by nbbs_protocol.c, which compiles the protocol for it. */
 
-const struct nbbs_encoding nbbs_tree_encoding = {
+static const struct nbbs_encoding nbbs_tree_encoding = {
 	.layout = NBBS_LAYOUT_TREE,
 	.name = "tree",
 	.levels = 1,

@@ -4,6 +4,8 @@
 # mutation lane); Kbuild lists the same for the module.  Included first.
 
 # The allocator, top layer first (nbbs_internal.h).
-NBBS_CORE_SRCS := nbbs_core.c nbbs_hot.c nbbs_scan.c nbbs_protocol.c nbbs_tree.c nbbs_packed.c
+NBBS_CORE_SRCS := nbbs_core.c nbbs_hot.c nbbs_scan.c nbbs_protocol.c
+# The encodings, which nbbs_protocol.c includes (not compiled on their own).
+NBBS_CORE_INCLUDED := nbbs_tree.c nbbs_packed.c
 # Only in builds with -DNBBS_FAULT_INJECT.
 NBBS_FAULT_SRCS := nbbs_fault.c

@@ -37,7 +37,8 @@ FUZZ_FLAGS = -max_len=512 -close_fd_mask=2 -print_final_stats=1 \
 .PHONY: check-fuzz fuzz fuzz-merge coverage
 
 # Rebuilt when the flags here or the core's headers change.
-FUZZ_DEPS := $(BUILD)/user/.include-stamp mk/fuzz.mk nbbs_internal.h nbbs_fault.h nbbs_core.h
+FUZZ_DEPS := $(BUILD)/user/.include-stamp mk/fuzz.mk nbbs_internal.h nbbs_fault.h nbbs_core.h \
+	$(NBBS_CORE_INCLUDED)
 
 $(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)

@@ -36,7 +36,7 @@ USER_TSAN := -O1 -fsanitize=thread
 USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h $(wildcard user/include/*.h user/include/linux/*.h)
+USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h $(NBBS_CORE_INCLUDED) $(wildcard user/include/*.h user/include/linux/*.h)
 USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/default_pool.c
 USER_TESTS := test_nbbs_core stress_nbbs_core
 USER_TEST_DEPS := user/nbbs_test.h user/test_layout.h

@@ -37,9 +37,10 @@ import time
 # The core's sources (mk/core.mk); the copy gets all of them and the
 # headers, and a mutant may edit any.  Compiled against each copy; the rest
 # is built once (build/mutate/base/).  Fault injection only in 'inject'.
-CORE_OBJS = os.environ.get('MUTATE_CORE_SRCS', 'nbbs_core.c nbbs_packed.c').split()
+CORE_OBJS = os.environ.get('MUTATE_CORE_SRCS', 'nbbs_core.c nbbs_hot.c nbbs_scan.c nbbs_protocol.c').split()
 FAULT_OBJS = os.environ.get('MUTATE_FAULT_SRCS', 'nbbs_fault.c').split()
-CORE = CORE_OBJS + FAULT_OBJS + ['nbbs_internal.h', 'nbbs_fault.h']
+INCLUDED = os.environ.get('MUTATE_CORE_INCLUDED', 'nbbs_tree.c nbbs_packed.c').split()
+CORE = CORE_OBJS + FAULT_OBJS + INCLUDED + ['nbbs_internal.h', 'nbbs_fault.h']
 BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c']
 # Test programs, cheapest first (a run stops at the first failure), with
 # their link flags and the builds they run in: interleave_nbbs_core stops

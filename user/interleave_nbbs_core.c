@@ -210,7 +210,7 @@ static void check_live_and_whole(struct nbbs_pool *pool, void *live)
 static s64 guard_word(struct nbbs_pool *pool)
 {
 	/* Packed: row 1's first word; tree: node (2, 0), row 2's first. */
-	return atomic64_read(&pool->words[pool->row_start[pool->levels == 1 ? 2 : 1]]);
+	return atomic64_read(&pool->words[pool->row_start[pool->enc->levels == 1 ? 2 : 1]]);
 }
 
 static void case_wrap(unsigned int flags, unsigned int old_bits)
