@@ -94,7 +94,7 @@
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
 
-struct dentry *nbbs_debugfs_dir;
+static struct dentry *nbbs_debugfs_dir;
 
 static int config_show(struct seq_file *m, void *unused)
 {

@@ -19,8 +19,6 @@
  *                  tree (one 64-bit word per node)
  *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
  *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
- *   stress=""      a stress run line to run once loaded (nbbs_stress.c); a
- *                  line that does not parse fails the load
  *
  * Only in a module built with make NBBS_FAULT_INJECT=y:
  *
@@ -52,6 +50,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "nbbs_compat.h"
 #include "nbbs_core.h"
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
@@ -101,6 +100,8 @@ static unsigned int nbbs_param_layout = NBBS_LAYOUT_DEFAULT;
  *
  * Unlike memparse(), a leading 0 does not mean octal, 0x is refused, and a
  * count too large for 64 bits is refused instead of wrapping around.
+ * Exported for the stress tester (nbbs_stress.ko), whose run lines take
+ * byte counts exactly as nbbs.ko's parameters do.
  *
  * Context: Any context.
  * Return: 0; -EINVAL when @str is not of that form; -ERANGE when the count
@@ -142,6 +143,7 @@ int nbbs_parse_bytes(const char *str, unsigned long long *bytes)
 	*bytes = v << shift;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(nbbs_parse_bytes);
 
 static int nbbs_bytes_set(const char *val, const struct kernel_param *kp)
 {
@@ -380,10 +382,6 @@ static int __init nbbs_init(void)
 	if (ret)
 		return ret;
 
-	ret = nbbs_stress_check_param();
-	if (ret)
-		return ret;
-
 	ret = nbbs_core_init();
 	if (ret)
 		return ret;
@@ -418,7 +416,6 @@ static int __init nbbs_init(void)
 
 	/* debugfs is optional: its failures are not the module's. */
 	nbbs_debugfs_init(&nbbs_arena);
-	nbbs_stress_init();
 
 	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
@@ -439,8 +436,6 @@ static void __exit nbbs_exit(void)
 {
 	unsigned long live;
 
-	/* Stops a run in progress and waits for its threads. */
-	nbbs_stress_exit();
 	nbbs_debugfs_exit();
 
 	/* Modules using the pool are gone; a live block is a client's leak. */

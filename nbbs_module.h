@@ -7,10 +7,8 @@
 #ifndef _NBBS_MODULE_H
 #define _NBBS_MODULE_H
 
-#include <linux/mmzone.h>
 #include <linux/types.h>
 
-struct dentry;
 struct nbbs_pool;
 
 /**
@@ -52,41 +50,8 @@ struct nbbs_arena {
 };
 
 const char *nbbs_backing_name(enum nbbs_backing backing);
-int nbbs_parse_bytes(const char *str, unsigned long long *bytes);
-
-/*
- * The nbbs debugfs directory (/sys/kernel/debug/nbbs), valid between
- * nbbs_debugfs_init() and nbbs_debugfs_exit().  Other parts of the module
- * (the stress tester) add their files under it; it may be an ERR_PTR when
- * debugfs is unavailable, which the debugfs API accepts as a parent and
- * ignores.
- */
-extern struct dentry *nbbs_debugfs_dir;
 
 void nbbs_debugfs_init(const struct nbbs_arena *arena);
 void nbbs_debugfs_exit(void);
-
-/* The stress tester (nbbs_stress.c): /sys/kernel/debug/nbbs/stress. */
-int nbbs_stress_check_param(void);
-void nbbs_stress_init(void);
-void nbbs_stress_exit(void);
-
-/* --- compatibility with the kernels nbbs is built for (6.1 .. 6.12) --- */
-
-/*
- * nbbs_max_page_order - the largest order alloc_pages() can serve.
- *
- * 6.8 renamed the limit MAX_PAGE_ORDER (inclusive).  Before 6.4 it was
- * MAX_ORDER, exclusive, as in 6.1.  6.4 to 6.7 have an inclusive MAX_ORDER;
- * there this answers one order less than possible, which is safe.
- */
-static inline unsigned int nbbs_max_page_order(void)
-{
-#ifdef MAX_PAGE_ORDER
-	return MAX_PAGE_ORDER;
-#else
-	return MAX_ORDER - 1;
-#endif
-}
 
 #endif /* _NBBS_MODULE_H */

@@ -4,6 +4,15 @@
  * and on what a kernel developer would use instead, checks every block it
  * is given while it measures, and reports one line per run.
  *
+ * It is a module of its own, nbbs_stress.ko, that uses only what nbbs.ko
+ * exports (nbbs_core.h), as lib/test_objpool.c stands beside lib/objpool.c:
+ *
+ *   insmod nbbs.ko && insmod nbbs_stress.ko      (or: modprobe nbbs_stress)
+ *
+ * Its files are in nbbs.ko's debugfs directory, which it looks up.  The
+ * workloads and the overlap checker are shared with the userspace
+ * benchmark and stress test (nbbs_workload.c).
+ *
  * Use: write one line of key=value words to /sys/kernel/debug/nbbs/stress/run
  * in one write that ends with its newline (the write returns when the run
  * is done), then read stress/result.  A write without the newline, with
@@ -14,9 +23,9 @@
  *       >/sys/kernel/debug/nbbs/stress/run
  *   tail -n 1 /sys/kernel/debug/nbbs/stress/result
  *
- * The module parameter stress="<line>" starts one run when nbbs loads; its
- * result lands in the same file, and a line that does not parse fails the
- * load with -EINVAL.  Reading stress/run lists the keys.
+ * The module parameter run="<line>" starts one run when nbbs_stress loads;
+ * its result lands in the same file, and a line that does not parse fails
+ * the load with -EINVAL.  Reading stress/run lists the keys.
  *
  * Numbers are decimal; arena= and min_block= take a K, M or G suffix
  * (nbbs_parse_bytes()).  arena= is at most half of the RAM, irq_us= at least
@@ -80,7 +89,7 @@
  * Control: one kthread per worker, bound round-robin to the online CPUs,
  * released together by a sleeping start barrier; the run stops after ms=
  * milliseconds or when each thread has done its share of ops=.  Unloading
- * nbbs stops a run started by the module parameter, fill's setup included
+ * nbbs_stress stops a run started by the module parameter, fill's setup included
  * (the run then ends with -EINTR and no result line).  One run at a time:
  * a write while one runs fails with -EBUSY.
  *
@@ -102,11 +111,16 @@
  *              only.  Under fault injection (make NBBS_FAULT_INJECT=y) they
  *              show that the injected CAS failures took effect.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": stress: " fmt
+/*
+ * The messages keep the prefix they had when the stress tester was part of
+ * nbbs.ko: scripts and users grep the kernel log for "nbbs: stress: ".
+ */
+#define pr_fmt(fmt) "nbbs: stress: " fmt
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/dcache.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -141,8 +155,8 @@
 #include <asm/nmi.h>
 #endif
 
+#include "nbbs_compat.h"
 #include "nbbs_core.h"
-#include "nbbs_module.h"
 #include "nbbs_workload.h"
 
 #define STRESS_MAX_THREADS	1024
@@ -377,11 +391,14 @@ static unsigned int stress_results_count;
 
 static struct dentry *stress_dir;
 
+/* The parent of stress_dir, nbbs.ko's: a reference taken at load. */
+static struct dentry *stress_parent;
+
 static char stress_param[STRESS_LINE_MAX];
-module_param_string(stress, stress_param, sizeof(stress_param), 0444);
-MODULE_PARM_DESC(stress,
-		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
-/* The stress= line, parsed by nbbs_stress_check_param(). */
+module_param_string(run, stress_param, sizeof(stress_param), 0444);
+MODULE_PARM_DESC(run,
+		 "A run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
+/* The run= line, parsed by stress_check_param(). */
 static struct stress_cfg stress_param_cfg;
 
 static void stress_param_fn(struct work_struct *work);
@@ -1030,7 +1047,7 @@ static void stress_nmi_stop(struct stress_run *r)
 
 /*
  * fill: hold every smallest block, then give back a random share.  The
- * fill's worker keeps what stays held until the run ends.  Unloading nbbs
+ * fill's worker keeps what stays held until the run ends.  Unloading nbbs_stress
  * or a signal to the writer stops it: -EINTR, the caller frees the blocks.
  */
 static int stress_prefill(struct stress_run *r)
@@ -1044,7 +1061,7 @@ static int stress_prefill(struct stress_run *r)
 			if (READ_ONCE(stress_exiting) || signal_pending(current)) {
 				pr_info("workload=fill: stopped after %u of %u blocks: %s\n",
 					n, w->nr_slots, READ_ONCE(stress_exiting) ?
-					"nbbs is unloading" : "signal");
+					"nbbs_stress is unloading" : "signal");
 				return -EINTR;
 			}
 			cond_resched();
@@ -1624,17 +1641,13 @@ static int stress_run_line(char *line)
 	return ret;
 }
 
-/**
- * nbbs_stress_check_param() - parse the stress= module parameter
- *
- * Called before nbbs builds anything, so that a line that does not parse
- * fails the load instead of a run that never happens.
- *
- * Context: Process context, at module load.
- * Return: 0 when stress= is empty or parses; -EINVAL (after a message
- * naming what is wrong) or -ENOMEM otherwise.
+/*
+ * Parse the run= module parameter before anything starts, so that a line
+ * that does not parse fails the load instead of a run that never happens.
+ * Return: 0 when run= is empty or parses; -EINVAL (after a message naming
+ * what is wrong) or -ENOMEM otherwise.
  */
-int nbbs_stress_check_param(void)
+static int stress_check_param(void)
 {
 	char *line;
 	int ret;
@@ -1647,7 +1660,7 @@ int nbbs_stress_check_param(void)
 	ret = stress_parse(line, &stress_param_cfg);
 	kfree(line);
 	if (ret)
-		pr_err("stress=\"%s\": not a valid run line, nbbs does not load\n",
+		pr_err("run=\"%s\": not a valid run line, nbbs_stress does not load\n",
 		       stress_param);
 	return ret;
 }
@@ -1724,7 +1737,7 @@ static int result_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(result);
 
-/* Run the stress= line that nbbs_stress_check_param() parsed. */
+/* Run the run= line that stress_check_param() parsed. */
 static void stress_param_fn(struct work_struct *work)
 {
 	int ret = -EBUSY;
@@ -1735,36 +1748,50 @@ static void stress_param_fn(struct work_struct *work)
 	}
 	/* -EINTR: the unload stopped it, and said so. */
 	if (ret && ret != -EINTR)
-		pr_err("stress=%s: %d\n", stress_param, ret);
+		pr_err("run=%s: %d\n", stress_param, ret);
 }
 
-/**
- * nbbs_stress_init() - create /sys/kernel/debug/nbbs/stress; start the run
- * that the stress= parameter asks for
- *
- * Context: Process context, at module load, after nbbs_debugfs_init().
+/*
+ * Create /sys/kernel/debug/nbbs/stress in the directory of nbbs.ko, which
+ * is loaded (this module uses its symbols); start the run that run= asks
+ * for.  Without that directory (no debugfs) only run= works.
  */
-void nbbs_stress_init(void)
+static int __init stress_init(void)
 {
-	stress_dir = debugfs_create_dir("stress", nbbs_debugfs_dir);
+	int ret;
+
+	ret = stress_check_param();
+	if (ret)
+		return ret;
+
+	stress_parent = debugfs_lookup("nbbs", NULL);
+	if (IS_ERR_OR_NULL(stress_parent)) {
+		pr_warn("no debugfs directory nbbs: the stress files are not created\n");
+		stress_parent = NULL;
+		stress_dir = ERR_PTR(-ENOENT);
+	} else {
+		stress_dir = debugfs_create_dir("stress", stress_parent);
+	}
+	/* The debugfs API takes an error pointer as parent and does nothing. */
 	debugfs_create_file("run", 0644, stress_dir, NULL, &run_fops);
 	debugfs_create_file("result", 0444, stress_dir, NULL, &result_fops);
 	if (stress_param[0])
 		queue_work(system_long_wq, &stress_param_work);
+	return 0;
 }
 
-/**
- * nbbs_stress_exit() - stop any run and remove the stress files
- *
- * A run in progress stops at once; this waits for its workers to finish.
- *
- * Context: Process context, at module unload, before nbbs_debugfs_exit().
- */
-void nbbs_stress_exit(void)
+/* Stop any run at once, wait for its workers, remove the stress files. */
+static void __exit stress_exit(void)
 {
 	WRITE_ONCE(stress_exiting, true);
 	wake_up_all(&stress_wq);
 	cancel_work_sync(&stress_param_work);
 	debugfs_remove(stress_dir);
-	stress_dir = NULL;
+	dput(stress_parent);
 }
+
+module_init(stress_init);
+module_exit(stress_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nbbs: stress tester and benchmark, /sys/kernel/debug/nbbs/stress");
