@@ -55,6 +55,42 @@
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
 
+/**
+ * enum nbbs_backing - where the memory of the default pool comes from
+ * @NBBS_BACKING_AUTO: pages when the arena fits the page allocator's largest
+ *                     order, vmalloc otherwise (only ever requested, never
+ *                     the backing actually in use)
+ * @NBBS_BACKING_PAGES: one physically contiguous alloc_pages() block
+ * @NBBS_BACKING_VMALLOC: virtually contiguous vmalloc() memory
+ */
+enum nbbs_backing {
+	NBBS_BACKING_AUTO,
+	NBBS_BACKING_PAGES,
+	NBBS_BACKING_VMALLOC,
+};
+
+/**
+ * struct nbbs_arena - the default pool and the memory under it
+ * @pool: the pool built over @base
+ * @base: first byte of the arena, aligned to @align
+ * @mapping: vmalloc backing: what vmalloc returned, @base or below it
+ * @size: bytes in the arena
+ * @align: alignment the pool needs: its smallest block
+ * @backing: the backing in use (pages or vmalloc, never auto)
+ * @requested: the backing the module parameter asked for
+ * @page_order: order of the alloc_pages() block, for pages backing only
+ */
+struct nbbs_arena {
+	struct nbbs_pool *pool;
+	void *base;
+	void *mapping;
+	size_t size;
+	size_t align;
+	enum nbbs_backing backing;
+	enum nbbs_backing requested;
+	unsigned int page_order;
+};
+
 /*
  * Default cap on the largest order.  Allocation climbs from the block's
  * level up to max_order, so each level above the common block sizes costs
@@ -73,13 +109,8 @@ static const char * const nbbs_backing_names[] = {
 	[NBBS_BACKING_VMALLOC]	= "vmalloc",
 };
 
-/**
- * nbbs_backing_name() - the parameter spelling of a backing
- * @backing: a backing kind
- *
- * Return: "auto", "pages" or "vmalloc"; "?" for an unknown value.
- */
-const char *nbbs_backing_name(enum nbbs_backing backing)
+/* The parameter spelling of a backing: "auto", "pages", "vmalloc"; "?". */
+static const char *nbbs_backing_name(enum nbbs_backing backing)
 {
 	if ((unsigned int)backing >= ARRAY_SIZE(nbbs_backing_names))
 		return "?";
@@ -374,6 +405,7 @@ static void nbbs_arena_release(struct nbbs_arena *arena)
 
 static int __init nbbs_init(void)
 {
+	struct nbbs_debugfs_pool view;
 	unsigned int min_shift, max_order;
 	struct nbbs_pool *pool;
 	int ret;
@@ -411,11 +443,14 @@ static int __init nbbs_init(void)
 		goto out_fault;
 	}
 	nbbs_arena.pool = pool;
-	nbbs_arena.hot = nbbs_param_hot;
 	nbbs_fault_init_end(0);
 
 	/* debugfs is optional: its failures are not the module's. */
-	nbbs_debugfs_init(&nbbs_arena);
+	view.pool = pool;
+	view.backing = nbbs_backing_name(nbbs_arena.backing);
+	view.backing_requested = nbbs_backing_name(nbbs_arena.requested);
+	view.hot = nbbs_param_hot;
+	nbbs_debugfs_init(&view);
 
 	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
