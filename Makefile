@@ -2,7 +2,7 @@
 #
 # nbbs top-level Makefile.
 #
-#   make            build nbbs.ko, test_nbbs.ko and the sample client
+#   make            build nbbs.ko, nbbs_stress.ko, test_nbbs.ko and the sample client
 #   make run        build, boot Debian's kernel under qemu, load, stress, print debugfs
 #   make check      every test: lint, docs, userspace (plain, TSan, ASan+UBSan),
 #                   benchmark smoke, SPIN model, VM on 6.1 and 6.12, the

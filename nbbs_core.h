@@ -139,6 +139,9 @@ unsigned long nbbs_pool_live_blocks(const struct nbbs_pool *pool);
 unsigned long nbbs_pool_drain(struct nbbs_pool *pool);
 unsigned long nbbs_null_pool_calls(void);
 
+/* Byte counts as nbbs.ko's parameters and the stress tester's run lines take them. */
+int nbbs_parse_bytes(const char *str, unsigned long long *bytes);
+
 /* Not for clients: what nbbs.ko (or a userspace test) sets up first and undoes last. */
 int nbbs_core_init(void);
 void nbbs_core_exit(void);

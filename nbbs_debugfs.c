@@ -94,16 +94,18 @@
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
 
-struct dentry *nbbs_debugfs_dir;
+static struct dentry *nbbs_debugfs_dir;
+/* What nbbs_debugfs_init() was given: the files' private data. */
+static struct nbbs_debugfs_pool nbbs_debugfs_pool;
 
 static int config_show(struct seq_file *m, void *unused)
 {
-	const struct nbbs_arena *arena = m->private;
-	size_t meta = nbbs_pool_metadata_bytes(arena->pool);
+	const struct nbbs_debugfs_pool *dp = m->private;
+	size_t meta = nbbs_pool_metadata_bytes(dp->pool);
 	size_t leaves, top;
 	struct nbbs_info info;
 
-	nbbs_pool_info(arena->pool, &info);
+	nbbs_pool_info(dp->pool, &info);
 	leaves = info.size >> info.min_shift;
 	top = leaves >> info.max_order;
 
@@ -117,14 +119,13 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "leaves %zu\n", leaves);
 	seq_printf(m, "top_blocks %zu\n", top);
 	seq_printf(m, "nodes %zu\n", 2 * leaves - top);
-	seq_printf(m, "backing %s\n", nbbs_backing_name(arena->backing));
-	seq_printf(m, "backing_requested %s\n",
-		   nbbs_backing_name(arena->requested));
+	seq_printf(m, "backing %s\n", dp->backing);
+	seq_printf(m, "backing_requested %s\n", dp->backing_requested);
 	seq_printf(m, "metadata_bytes %zu\n", meta);
 	seq_printf(m, "metadata_ppm %llu\n",
 		   div64_u64((u64)meta * 1000000, info.size));
-	seq_printf(m, "layout %s\n", nbbs_layout_name(nbbs_pool_layout(arena->pool)));
-	seq_printf(m, "hot %d\n", arena->hot);
+	seq_printf(m, "layout %s\n", nbbs_layout_name(nbbs_pool_layout(dp->pool)));
+	seq_printf(m, "hot %d\n", dp->hot);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(config);
@@ -150,7 +151,7 @@ static void seq_print_ratio(struct seq_file *m, const char *key, u64 num, u64 de
 
 static int stats_show(struct seq_file *m, void *unused)
 {
-	const struct nbbs_arena *arena = m->private;
+	const struct nbbs_debugfs_pool *dp = m->private;
 	struct nbbs_stats *st;
 	struct nbbs_info info;
 	u64 alloc, free;
@@ -161,8 +162,8 @@ static int stats_show(struct seq_file *m, void *unused)
 	if (!st)
 		return -ENOMEM;
 
-	nbbs_pool_info(arena->pool, &info);
-	nbbs_pool_stats(arena->pool, st);
+	nbbs_pool_info(dp->pool, &info);
+	nbbs_pool_stats(dp->pool, st);
 	alloc = sum_orders(st->alloc, info.max_order);
 	free = sum_orders(st->free, info.max_order);
 
@@ -204,7 +205,7 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static int free_show(struct seq_file *m, void *unused)
 {
-	const struct nbbs_arena *arena = m->private;
+	const struct nbbs_debugfs_pool *dp = m->private;
 	unsigned long maximal[NBBS_ORDER_LIMIT + 1] = { };
 	unsigned long allocatable;
 	struct nbbs_info info;
@@ -212,8 +213,8 @@ static int free_show(struct seq_file *m, void *unused)
 	unsigned int k, l;
 	int nr;
 
-	nbbs_pool_info(arena->pool, &info);
-	nr = nbbs_pool_free_blocks(arena->pool, maximal, info.max_order + 1);
+	nbbs_pool_info(dp->pool, &info);
+	nr = nbbs_pool_free_blocks(dp->pool, maximal, info.max_order + 1);
 	if (nr < 0)
 		return nr;
 
@@ -228,7 +229,7 @@ static int free_show(struct seq_file *m, void *unused)
 		seq_printf(m, "allocatable_order_%u %lu\n", k, allocatable);
 	}
 	seq_printf(m, "free_bytes %llu\n", free_bytes);
-	seq_printf(m, "live_blocks %lu\n", nbbs_pool_live_blocks(arena->pool));
+	seq_printf(m, "live_blocks %lu\n", nbbs_pool_live_blocks(dp->pool));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(free);
@@ -236,9 +237,9 @@ DEFINE_SHOW_ATTRIBUTE(free);
 static ssize_t drain_write(struct file *file, const char __user *buf,
 			   size_t count, loff_t *ppos)
 {
-	const struct nbbs_arena *arena = file->private_data;
+	const struct nbbs_debugfs_pool *dp = file->private_data;
 
-	pr_info("drain: %lu blocks given back\n", nbbs_pool_drain(arena->pool));
+	pr_info("drain: %lu blocks given back\n", nbbs_pool_drain(dp->pool));
 	return count;
 }
 
@@ -251,16 +252,21 @@ static const struct file_operations drain_fops = {
 
 /**
  * nbbs_debugfs_init() - create /sys/kernel/debug/nbbs and its files
- * @arena: the default pool and its memory; must outlive nbbs_debugfs_exit()
+ * @pool: the default pool and what to say of its memory; copied, but its
+ *        pool must outlive nbbs_debugfs_exit()
  *
  * Failures are not reported: debugfs is a debugging aid, and its API
- * accepts the error pointers it returns as parents.
+ * accepts the error pointers it returns as parents.  Other modules (the
+ * stress tester, nbbs_stress.ko) add their files under the directory
+ * after looking it up by name.
  *
  * Context: Process context, at module load.
  */
-void nbbs_debugfs_init(const struct nbbs_arena *arena)
+void nbbs_debugfs_init(const struct nbbs_debugfs_pool *pool)
 {
-	void *data = (void *)arena;	/* i_private is not const */
+	void *data = &nbbs_debugfs_pool;
+
+	nbbs_debugfs_pool = *pool;
 
 	nbbs_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("config", 0444, nbbs_debugfs_dir, data, &config_fops);

@@ -19,8 +19,6 @@
  *                  tree (one 64-bit word per node)
  *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
  *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
- *   stress=""      a stress run line to run once loaded (nbbs_stress.c); a
- *                  line that does not parse fails the load
  *
  * Only in a module built with make NBBS_FAULT_INJECT=y:
  *
@@ -52,9 +50,46 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "nbbs_compat.h"
 #include "nbbs_core.h"
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
+
+/**
+ * enum nbbs_backing - where the memory of the default pool comes from
+ * @NBBS_BACKING_AUTO: pages when the arena fits the page allocator's largest
+ *                     order, vmalloc otherwise (only ever requested, never
+ *                     the backing actually in use)
+ * @NBBS_BACKING_PAGES: one physically contiguous alloc_pages() block
+ * @NBBS_BACKING_VMALLOC: virtually contiguous vmalloc() memory
+ */
+enum nbbs_backing {
+	NBBS_BACKING_AUTO,
+	NBBS_BACKING_PAGES,
+	NBBS_BACKING_VMALLOC,
+};
+
+/**
+ * struct nbbs_arena - the default pool and the memory under it
+ * @pool: the pool built over @base
+ * @base: first byte of the arena, aligned to @align
+ * @mapping: vmalloc backing: what vmalloc returned, @base or below it
+ * @size: bytes in the arena
+ * @align: alignment the pool needs: its smallest block
+ * @backing: the backing in use (pages or vmalloc, never auto)
+ * @requested: the backing the module parameter asked for
+ * @page_order: order of the alloc_pages() block, for pages backing only
+ */
+struct nbbs_arena {
+	struct nbbs_pool *pool;
+	void *base;
+	void *mapping;
+	size_t size;
+	size_t align;
+	enum nbbs_backing backing;
+	enum nbbs_backing requested;
+	unsigned int page_order;
+};
 
 /*
  * Default cap on the largest order.  Allocation climbs from the block's
@@ -74,13 +109,8 @@ static const char * const nbbs_backing_names[] = {
 	[NBBS_BACKING_VMALLOC]	= "vmalloc",
 };
 
-/**
- * nbbs_backing_name() - the parameter spelling of a backing
- * @backing: a backing kind
- *
- * Return: "auto", "pages" or "vmalloc"; "?" for an unknown value.
- */
-const char *nbbs_backing_name(enum nbbs_backing backing)
+/* The parameter spelling of a backing: "auto", "pages", "vmalloc"; "?". */
+static const char *nbbs_backing_name(enum nbbs_backing backing)
 {
 	if ((unsigned int)backing >= ARRAY_SIZE(nbbs_backing_names))
 		return "?";
@@ -101,6 +131,8 @@ static unsigned int nbbs_param_layout = NBBS_LAYOUT_DEFAULT;
  *
  * Unlike memparse(), a leading 0 does not mean octal, 0x is refused, and a
  * count too large for 64 bits is refused instead of wrapping around.
+ * Exported for the stress tester (nbbs_stress.ko), whose run lines take
+ * byte counts exactly as nbbs.ko's parameters do.
  *
  * Context: Any context.
  * Return: 0; -EINVAL when @str is not of that form; -ERANGE when the count
@@ -142,6 +174,7 @@ int nbbs_parse_bytes(const char *str, unsigned long long *bytes)
 	*bytes = v << shift;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(nbbs_parse_bytes);
 
 static int nbbs_bytes_set(const char *val, const struct kernel_param *kp)
 {
@@ -372,15 +405,12 @@ static void nbbs_arena_release(struct nbbs_arena *arena)
 
 static int __init nbbs_init(void)
 {
+	struct nbbs_debugfs_pool view;
 	unsigned int min_shift, max_order;
 	struct nbbs_pool *pool;
 	int ret;
 
 	ret = nbbs_check_params(&min_shift, &max_order);
-	if (ret)
-		return ret;
-
-	ret = nbbs_stress_check_param();
 	if (ret)
 		return ret;
 
@@ -413,12 +443,14 @@ static int __init nbbs_init(void)
 		goto out_fault;
 	}
 	nbbs_arena.pool = pool;
-	nbbs_arena.hot = nbbs_param_hot;
 	nbbs_fault_init_end(0);
 
 	/* debugfs is optional: its failures are not the module's. */
-	nbbs_debugfs_init(&nbbs_arena);
-	nbbs_stress_init();
+	view.pool = pool;
+	view.backing = nbbs_backing_name(nbbs_arena.backing);
+	view.backing_requested = nbbs_backing_name(nbbs_arena.requested);
+	view.hot = nbbs_param_hot;
+	nbbs_debugfs_init(&view);
 
 	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
@@ -439,8 +471,6 @@ static void __exit nbbs_exit(void)
 {
 	unsigned long live;
 
-	/* Stops a run in progress and waits for its threads. */
-	nbbs_stress_exit();
 	nbbs_debugfs_exit();
 
 	/* Modules using the pool are gone; a live block is a client's leak. */

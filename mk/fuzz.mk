@@ -25,7 +25,8 @@ COV_OUT := $(BUILD)/cov
 FUZZ_CHECK_TIME ?= 45
 FUZZ_TIME ?= 600
 FUZZ_CORPUS := user/fuzz-corpus
-FUZZ_SRCS := $(NBBS_CORE_SRCS) $(NBBS_FAULT_SRCS) user/nbbs_user.c user/default_pool.c
+FUZZ_SRCS := $(NBBS_CORE_SRCS) $(NBBS_FAULT_SRCS) user/nbbs_user.c user/default_pool.c \
+	$(NBBS_WORKLOAD_SRCS)
 # Fault injection built in: inputs choose how many of the core's CASes fail.
 FUZZ_SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DNBBS_FAULT_INJECT

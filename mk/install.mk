@@ -2,7 +2,7 @@
 #
 # Installing the modules into a kernel's module tree, as a user keeps them:
 #
-#   make install     modules_install of nbbs.ko, test_nbbs.ko and the
+#   make install     modules_install of nbbs.ko, nbbs_stress.ko, test_nbbs.ko and the
 #                    sample client into /lib/modules/<release>/extra of the
 #                    kernel that KDIR belongs to (the running kernel's by
 #                    default), then depmod, so that `modprobe nbbs` works
@@ -25,6 +25,7 @@ install: modules
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 
 uninstall:
-	rm -f $(NBBS_MODDIR)/nbbs.ko* $(NBBS_MODDIR)/test_nbbs.ko* \
+	rm -f $(NBBS_MODDIR)/nbbs.ko* $(NBBS_MODDIR)/nbbs_stress.ko* \
+		$(NBBS_MODDIR)/test_nbbs.ko* \
 		$(NBBS_MODDIR)/samples/nbbs_sample.ko*
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)

@@ -36,8 +36,9 @@ USER_TSAN := -O1 -fsanitize=thread
 USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h $(NBBS_CORE_INCLUDED) $(wildcard user/include/*.h user/include/linux/*.h)
-USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/default_pool.c
+USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h nbbs_workload.h \
+	$(NBBS_CORE_INCLUDED) $(wildcard user/include/*.h user/include/linux/*.h)
+USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/default_pool.c $(NBBS_WORKLOAD_SRCS)
 USER_TESTS := test_nbbs_core stress_nbbs_core
 USER_TEST_DEPS := user/nbbs_test.h user/test_layout.h
 
@@ -53,11 +54,12 @@ user: $(USER_OUT)/libnbbs.a $(USER_OUT)/.include-stamp
 user-clean:
 	rm -rf $(USER_OUT)
 
-# build/user/include: nbbs_core.h beside the shim, as a program sees them.
+# build/user/include: nbbs_core.h beside the shim, as a program sees them;
+# nbbs_workload.h for the test programs.
 $(USER_OUT)/.include-stamp: $(USER_HDRS)
 	rm -rf $(USER_INC)
 	mkdir -p $(USER_INC)/linux
-	cp nbbs_core.h user/include/*.h $(USER_INC)/
+	cp nbbs_core.h nbbs_workload.h user/include/*.h $(USER_INC)/
 	cp user/include/linux/*.h $(USER_INC)/linux/
 	touch $@
 

@@ -6,8 +6,9 @@
 # Debian 6.1 kernel) and BUILD.  The modules never load into the host.
 #
 #   make run                   build for 6.1, boot with 4 CPUs, load nbbs,
-#                              run the sample client and the stress tester,
-#                              print the debugfs files
+#                              run the sample client, load the stress
+#                              tester (nbbs_stress.ko) and run it, print
+#                              the debugfs files
 #   make check-vm-check        every VM test on 6.1 (KTAP; see
 #                              scripts/vm/guest/check.sh)
 #   make check-vm-check-6.12   the same on Debian's 6.12 backport kernel

@@ -41,7 +41,8 @@ CORE_OBJS = os.environ.get('MUTATE_CORE_SRCS', 'nbbs_core.c nbbs_hot.c nbbs_scan
 FAULT_OBJS = os.environ.get('MUTATE_FAULT_SRCS', 'nbbs_fault.c').split()
 INCLUDED = os.environ.get('MUTATE_CORE_INCLUDED', 'nbbs_tree.c nbbs_packed.c').split()
 CORE = CORE_OBJS + FAULT_OBJS + INCLUDED + ['nbbs_internal.h', 'nbbs_fault.h']
-BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c']
+# nbbs_workload.c: the overlap checker stress_nbbs_core shares (mk/core.mk).
+BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c', 'nbbs_workload.c']
 # Test programs, cheapest first (a run stops at the first failure), with
 # their link flags and the builds they run in: interleave_nbbs_core stops
 # calls at the core's NBBS_HOOK() points (the hooks build) and runs once,

@@ -9,8 +9,9 @@
  *   spinlock  every nbbs_alloc()/nbbs_free() under one pthread_spinlock_t
  *   mutex     every nbbs_alloc()/nbbs_free() under one pthread_mutex_t
  *
- * Workloads (per thread; "order" is the order column of the CSV).  What
- * one operation ("op" in ops, ns_per_op, mops) is, is said for each:
+ * Workloads (per thread; "order" is the order column of the CSV), those of
+ * the kernel stress tester (nbbs_workload.h).  What one operation ("op" in
+ * ops, ns_per_op, mops) is, is said for each:
  *
  *   cached  allocate one block of the order and free it, repeatedly.
  *           op = one allocation-release pair.
@@ -42,9 +43,10 @@
  * bulk.
  *
  * Correctness while measuring (--check, on by default with --quick and
- * --smoke): an ownership bitmap over the smallest blocks is claimed with
- * atomic or when a block is handed out and released with atomic and-not
- * when it is freed, so any overlap of two live blocks is counted exactly.
+ * --smoke): an ownership bitmap over the smallest blocks (nbbs_workload.h,
+ * the checker of the kernel stress tester and the stress test) is claimed
+ * when a block is handed out and released when it is freed, so any
+ * overlap of two live blocks is counted exactly.
  * Blocks outside the arena or misaligned, refused frees and blocks still
  * live in the tree after a run are counted in the same overlaps column,
  * which must always be 0.  The arena itself is never touched (PROT_NONE).
@@ -78,6 +80,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
+#include "nbbs_workload.h"
 
 #define CSV_HEADER \
 	"env,vcpus,backend,workload,threads,order,max_order,occupancy,ops,ns_per_op,mops,p50_ns,p99_ns,fails,overlaps"
@@ -86,15 +89,23 @@
 #define SAMPLE_MASK	63UL	/* time every 64th operation */
 #define HIST_SUB	64	/* histogram buckets per power of two */
 #define HIST_BUCKETS	(HIST_SUB * 40)
-#define RAND_SLOTS	32
-#define CO_BLOCKS	31
+/* tt and bulk hold more blocks per round here than the kernel's default. */
 #define TT_BATCH	512
 #define BULK_BATCH	4096
 #define MAX_LIST	16
 #define CACHELINE	64
 
 enum lock { LOCK_NONE, LOCK_SPIN, LOCK_MUTEX };
-enum workload { WL_CACHED, WL_LS, WL_TT, WL_CO, WL_RAND, WL_BULK, WL_FILL, NR_WORKLOADS };
+enum workload {
+	WL_CACHED = NBBS_WL_CACHED,
+	WL_LS = NBBS_WL_LS,
+	WL_TT = NBBS_WL_TT,
+	WL_CO = NBBS_WL_CO,
+	WL_RAND = NBBS_WL_RAND,
+	WL_BULK = NBBS_WL_BULK,
+	WL_FILL = NBBS_WL_FILL,
+	NR_WORKLOADS = NBBS_NR_WORKLOADS,
+};
 
 /*
  * A backend: the lock around the calls, and the layout of the tree where the
@@ -140,9 +151,7 @@ static const int backends_all[] = { 0, 1, 2 };
 #endif
 
 static const char *backend_names[NR_BACKENDS];
-static const char * const workload_names[NR_WORKLOADS] = {
-	"cached", "ls", "tt", "co", "rand", "bulk", "fill"
-};
+static const char *workload_names[NR_WORKLOADS];
 
 struct bench;
 
@@ -178,7 +187,7 @@ struct bench {
 	double occupancy;
 	unsigned int burst;
 	bool check;
-	unsigned long *owner;	/* ownership bitmap, one bit per smallest block */
+	struct nbbs_owner own;	/* ownership bitmap, one bit per smallest block */
 	unsigned long *prefill;	/* fill: smallest blocks held by the pre-fill */
 	pthread_barrier_t barrier;
 	u64 t_start;
@@ -311,34 +320,6 @@ static inline int b_free(struct bench *b, void *p)
 	}
 }
 
-/*
- * Set (@claim) or clear the ownership bits of block @p of @order; returns
- * the number of bits that were already in the wanted state: overlaps.
- */
-static unsigned long own(struct bench *b, char *p, unsigned int order, bool claim)
-{
-	unsigned long leaf = (unsigned long)(p - b->base) >> b->min_shift;
-	unsigned long *word = &b->owner[leaf / BITS_PER_LONG];
-	unsigned long nr = 1UL << order, mask, old, bad = 0, i;
-
-	if (nr >= BITS_PER_LONG) {
-		for (i = 0; i < nr / BITS_PER_LONG; i++) {
-			if (claim)
-				old = __atomic_fetch_or(&word[i], ~0UL, __ATOMIC_RELAXED);
-			else
-				old = ~__atomic_fetch_and(&word[i], 0UL, __ATOMIC_RELAXED);
-			bad += __builtin_popcountl(old);
-		}
-		return bad;
-	}
-	mask = ((1UL << nr) - 1) << (leaf % BITS_PER_LONG);
-	if (claim)
-		old = __atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
-	else
-		old = ~__atomic_fetch_and(word, ~mask, __ATOMIC_RELAXED);
-	return __builtin_popcountl(old & mask);
-}
-
 /* Allocate through the backend; check placement and ownership if asked. */
 static inline char *get(struct worker *w, unsigned int order)
 {
@@ -350,14 +331,13 @@ static inline char *get(struct worker *w, unsigned int order)
 		return NULL;
 	}
 	if (b->check) {
-		unsigned long off = (unsigned long)(p - b->base);
+		long idx = nbbs_owner_index(&b->own, p, order);
 
-		if (p < b->base || off >= b->size ||
-		    off & ((1UL << (order + b->min_shift)) - 1)) {
+		if (idx < 0) {
 			w->errors++;
 			return NULL;	/* leaked on purpose: never hand it on */
 		}
-		w->errors += own(b, p, order, true);
+		w->errors += nbbs_owner_claim(&b->own, idx, order);
 	}
 	return p;
 }
@@ -367,7 +347,8 @@ static inline void put(struct worker *w, char *p, unsigned int order)
 	struct bench *b = w->b;
 
 	if (b->check)
-		w->errors += own(b, p, order, false);
+		w->errors += nbbs_owner_release(&b->own, nbbs_owner_index(&b->own, p, order),
+						order);
 	if (b_free(b, p))
 		w->errors++;
 }
@@ -436,16 +417,15 @@ static void run_batches(struct worker *w, unsigned int batch)
 static void run_co(struct worker *w)
 {
 	struct bench *b = w->b;
-	char *p[CO_BLOCKS];
-	unsigned int ord[CO_BLOCKS], i, j, k = 0;
+	char *p[NBBS_CO_BLOCKS];
+	unsigned int ord[NBBS_CO_BLOCKS], i;
 	u64 ops, t;
 
-	/* 1 block of order+4, 2 of order+3, 4 of +2, 8 of +1, 16 of order */
-	for (i = 0; i < 5; i++)
-		for (j = 0; j < 1U << i; j++, k++) {
-			ord[k] = b->order + 4 - i;
-			p[k] = get(w, ord[k]);
-		}
+	/* The largest first: 1 block of order+4, 2 of order+3, ... 16 of order. */
+	for (i = NBBS_CO_BLOCKS; i-- > 0; ) {
+		ord[i] = nbbs_co_order(i, b->order, b->max_order);
+		p[i] = get(w, ord[i]);
+	}
 	w->fails = 0;
 	pthread_barrier_wait(&b->barrier);
 	for (ops = 0; ; ops++) {
@@ -453,7 +433,7 @@ static void run_co(struct worker *w)
 
 		if (timed && stopped(b))
 			break;
-		i = rnd_below(&w->rs, CO_BLOCKS);
+		i = rnd_below(&w->rs, NBBS_CO_BLOCKS);
 		t = timed ? ticks() : 0;
 		if (p[i])
 			put(w, p[i], ord[i]);
@@ -462,7 +442,7 @@ static void run_co(struct worker *w)
 			sample(w->hist, ticks() - t);
 	}
 	w->ops = ops;
-	for (i = 0; i < CO_BLOCKS; i++)
+	for (i = 0; i < NBBS_CO_BLOCKS; i++)
 		if (p[i])
 			put(w, p[i], ord[i]);
 }
@@ -471,12 +451,15 @@ static void run_co(struct worker *w)
 static void run_rand(struct worker *w)
 {
 	struct bench *b = w->b;
-	char *p[RAND_SLOTS] = { NULL };
-	unsigned int ord[RAND_SLOTS], s;
+	unsigned int slots = nbbs_workloads[NBBS_WL_RAND].objs, s;
+	char **p = calloc(slots, sizeof(*p));
+	unsigned int *ord = calloc(slots, sizeof(*ord));
 	u64 ops = 0, t;
 
+	if (!p || !ord)
+		abort();
 	for (;;) {
-		s = rnd_below(&w->rs, RAND_SLOTS);
+		s = rnd_below(&w->rs, slots);
 		if (p[s]) {
 			put(w, p[s], ord[s]);
 			p[s] = NULL;
@@ -495,9 +478,11 @@ static void run_rand(struct worker *w)
 		ops++;
 	}
 	w->ops = ops;
-	for (s = 0; s < RAND_SLOTS; s++)
+	for (s = 0; s < slots; s++)
 		if (p[s])
 			put(w, p[s], ord[s]);
+	free(p);
+	free(ord);
 }
 
 /* bulk: op = one allocation (bulk-alloc) or one release (bulk-free). */
@@ -610,7 +595,7 @@ static unsigned long prefill(struct bench *b, u64 *rs)
 		if ((rnd_next(rs) >> 32) < keep) {
 			b->prefill[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 			if (b->check)
-				b->owner[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+				nbbs_owner_claim(&b->own, i, 0);
 		} else if (nbbs_free(b->pool, p)) {
 			errors++;
 		}
@@ -751,7 +736,7 @@ struct run_cfg {
 	size_t size;
 	unsigned int min_shift;
 	unsigned int max_order;
-	unsigned long *owner;
+	atomic_long_t *owner;
 	unsigned long *prefill;
 	unsigned int cpus;
 	unsigned int burst;
@@ -796,11 +781,14 @@ static long run_once(const struct run_cfg *cfg, int be, enum workload wl,
 	b->occupancy = occupancy;
 	b->burst = cfg->burst;
 	b->check = cfg->check;
-	b->owner = cfg->owner;
+	b->own.map = cfg->owner;
+	b->own.nr_bits = b->leaves;
+	b->own.base = b->base;
+	b->own.shift = b->min_shift;
 	b->prefill = cfg->prefill;
 	bitmap_bytes = DIV_ROUND_UP(b->leaves, BITS_PER_LONG) * sizeof(long);
 	if (b->check)
-		memset(b->owner, 0, bitmap_bytes);
+		memset(b->own.map, 0, nbbs_owner_map_bytes(b->leaves));
 	pthread_spin_init(&b->spin, PTHREAD_PROCESS_PRIVATE);
 	pthread_mutex_init(&b->mutex, NULL);
 	pthread_barrier_init(&b->barrier, NULL, threads + 1);
@@ -1025,7 +1013,7 @@ static long run_one(const struct run_cfg *cfg, int be, enum workload wl,
 	long errors = 0;
 	unsigned int rep;
 
-	if (order > cfg->max_order || (wl == WL_CO && order + 4 > cfg->max_order))
+	if (order > cfg->max_order || (wl == WL_CO && order + NBBS_CO_EXTRA > cfg->max_order))
 		return -1;
 	memset(best, 0, sizeof(best));
 	for (rep = 0; rep < max(cfg->repeat, 1U); rep++) {
@@ -1098,7 +1086,8 @@ int main(int argc, char **argv)
 	size_t arenas[MAX_LIST] = { 1UL << 30 };
 	int nr_arenas = 1;
 	struct run_cfg cfg = {
-		.min_shift = 12, .max_order = 10, .burst = 16, .ms = 300, .repeat = 1, .seed = 1,
+		.min_shift = 12, .max_order = 10, .burst = nbbs_workloads[NBBS_WL_LS].objs,
+		.ms = 300, .repeat = 1, .seed = 1,
 	};
 	bool header = true, smoke = false, quick = false;
 	int check = -1, opt, a, bi, wi, ti, tests = 0, failed = 0;
@@ -1106,6 +1095,8 @@ int main(int argc, char **argv)
 
 	for (a = 0; a < NR_BACKENDS; a++)
 		backend_names[a] = backend_tab[a].name;
+	for (a = 0; a < NR_WORKLOADS; a++)
+		workload_names[a] = nbbs_workloads[a].name;
 	for (a = 0; a < nr_backends; a++)
 		backends[a] = backends_all[a];
 	vcpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1243,7 +1234,7 @@ int main(int argc, char **argv)
 		/* never read or written: the allocator only computes addresses */
 		cfg.base = mmap(NULL, cfg.size, PROT_NONE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		cfg.owner = malloc(bitmap);
+		cfg.owner = malloc(nbbs_owner_map_bytes(leaves));
 		cfg.prefill = malloc(bitmap);
 		if (cfg.base == MAP_FAILED || !cfg.owner || !cfg.prefill) {
 			fprintf(stderr, "bench: no memory for a %zu-byte arena\n", cfg.size);

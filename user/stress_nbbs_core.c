@@ -5,11 +5,12 @@
  * Threads allocate blocks of random orders and free them again.  Every
  * smallest block of a live block carries its owner's stamp (thread and
  * sequence number), checked before the block is freed, and an ownership
- * bitmap over the smallest blocks is claimed bit by bit with atomic
- * test-and-set when a block is handed out, so any overlap between two live
- * blocks is caught exactly.  The bitmap operations are relaxed: the only
- * ordering between one owner's stamps and the next owner's is the one the
- * allocator provides, which is what ThreadSanitizer then checks.  A reader
+ * bitmap over the smallest blocks (nbbs_workload.h, the checker the kernel
+ * stress tester and the benchmark use too) is claimed when a block is
+ * handed out, so any overlap between two live blocks is caught exactly.
+ * The bitmap operations are relaxed: the only ordering between one owner's
+ * stamps and the next owner's is the one the allocator provides, which is
+ * what ThreadSanitizer then checks.  A reader
  * thread sums the statistics and walks the tree meanwhile, as debugfs does.
  *
  * Then threads race nbbs_free() on one block: exactly one must win.
@@ -29,6 +30,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include "nbbs_core.h"
+#include "nbbs_workload.h"
 #include "test_layout.h"
 #include "nbbs_test.h"
 
@@ -60,7 +62,7 @@ struct stress {
 	char *base;
 	size_t size;
 	unsigned long leaves;
-	unsigned long *owner;	/* one bit per smallest block */
+	struct nbbs_owner own;	/* one bit per smallest block */
 	double deadline;
 	int stop_reader;
 
@@ -97,37 +99,6 @@ static u64 stamp_of(unsigned int id, unsigned long seq)
 	return ((u64)(id + 1) << 48) | (seq & 0xffffffffffffULL);
 }
 
-/* Claim the ownership bits of block @leaf + 2^@order; returns overlaps. */
-static long claim(struct stress *st, unsigned long leaf, unsigned int order)
-{
-	unsigned long i, bad = 0;
-
-	for (i = 0; i < 1UL << order; i++) {
-		unsigned long b = leaf + i;
-		unsigned long mask = 1UL << (b % BITS_PER_LONG);
-
-		if (__atomic_fetch_or(&st->owner[b / BITS_PER_LONG], mask,
-				      __ATOMIC_RELAXED) & mask)
-			bad++;
-	}
-	return bad;
-}
-
-static long unclaim(struct stress *st, unsigned long leaf, unsigned int order)
-{
-	unsigned long i, bad = 0;
-
-	for (i = 0; i < 1UL << order; i++) {
-		unsigned long b = leaf + i;
-		unsigned long mask = 1UL << (b % BITS_PER_LONG);
-
-		if (!(__atomic_fetch_and(&st->owner[b / BITS_PER_LONG], ~mask,
-					 __ATOMIC_RELAXED) & mask))
-			bad++;
-	}
-	return bad;
-}
-
 static void *worker_fn(void *arg)
 {
 	struct worker *w = arg;
@@ -148,7 +119,7 @@ static void *worker_fn(void *arg)
 			break;
 		s = rnd_below(&w->rs, cfg->slots);
 		if (ptr[s]) {
-			unsigned long leaf = (ptr[s] - st->base) >> min_shift;
+			long leaf = nbbs_owner_index(&st->own, ptr[s], order[s]);
 
 			for (i = 0; i < 1UL << order[s]; i++) {
 				u64 v;
@@ -157,7 +128,7 @@ static void *worker_fn(void *arg)
 				if (v != stamp[s])
 					stamp_errors++;
 			}
-			overlaps += unclaim(st, leaf, order[s]);
+			overlaps += nbbs_owner_release(&st->own, leaf, order[s]);
 			if (nbbs_free(st->pool, ptr[s]))
 				free_errors++;
 			frees[order[s]]++;
@@ -166,7 +137,7 @@ static void *worker_fn(void *arg)
 			/* small orders mostly, the largest now and then */
 			unsigned int k = rnd_below(&w->rs, cfg->max_order + 1);
 			char *p;
-			unsigned long leaf;
+			long leaf;
 
 			k = rnd_below(&w->rs, k + 1);
 			p = nbbs_alloc(st->pool, k);
@@ -175,13 +146,12 @@ static void *worker_fn(void *arg)
 				continue;
 			}
 			allocs[k]++;
-			if (p < st->base || p >= st->base + st->size ||
-			    (p - st->base) % (1UL << (min_shift + k))) {
+			leaf = nbbs_owner_index(&st->own, p, k);
+			if (leaf < 0) {
 				place_errors++;
 				continue;	/* leaked on purpose: never touch it */
 			}
-			leaf = (p - st->base) >> min_shift;
-			overlaps += claim(st, leaf, k);
+			overlaps += nbbs_owner_claim(&st->own, leaf, k);
 			stamp[s] = stamp_of(w->id, seq++);
 			for (i = 0; i < 1UL << k; i++)
 				memcpy(p + (i << min_shift), &stamp[s], sizeof(stamp[s]));
@@ -192,7 +162,9 @@ static void *worker_fn(void *arg)
 	for (s = 0; s < cfg->slots; s++) {
 		if (!ptr[s])
 			continue;
-		overlaps += unclaim(st, (ptr[s] - st->base) >> min_shift, order[s]);
+		overlaps += nbbs_owner_release(&st->own,
+					       nbbs_owner_index(&st->own, ptr[s], order[s]),
+					       order[s]);
 		if (nbbs_free(st->pool, ptr[s]))
 			free_errors++;
 		frees[order[s]]++;
@@ -277,11 +249,14 @@ static void run_config(const struct config *cfg)
 	st.size = st.leaves << cfg->min_shift;
 	align = max(4096UL, 2UL << cfg->min_shift);
 	st.mem = aligned_alloc(align, st.size + align);
-	st.owner = calloc(BITS_TO_LONGS(st.leaves), sizeof(long));
-	if (!CHECK(st.mem && st.owner))
+	st.own.map = calloc(1, nbbs_owner_map_bytes(st.leaves));
+	if (!CHECK(st.mem && st.own.map))
 		goto out;
 	/* Aligned to the smallest block, as nbbs requires, and no further. */
 	st.base = st.mem + (1UL << cfg->min_shift);
+	st.own.nr_bits = st.leaves;
+	st.own.base = st.base;
+	st.own.shift = cfg->min_shift;
 	st.pool = nbbs_pool_create(st.base, st.size, cfg->min_shift, cfg->max_order,
 				   GFP_KERNEL);
 	if (!CHECK(!IS_ERR_OR_NULL(st.pool))) {
@@ -353,7 +328,7 @@ static void run_config(const struct config *cfg)
 out:
 	nbbs_pool_destroy(st.pool);
 	free(st.mem);
-	free(st.owner);
+	free(st.own.map);
 }
 
 /* ---- racing frees of one block ---- */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build nbbs.ko, test_nbbs.ko and samples/nbbs_sample.ko for one kernel.
+# Build nbbs.ko, nbbs_stress.ko, test_nbbs.ko and samples/nbbs_sample.ko for
+# one kernel.
 #
 #   scripts/vm/build-kmod.sh KVER [SRC [OUT]]
 #
@@ -17,7 +18,7 @@
 # kbuild with M= writes its objects next to the sources, so every kernel
 # version is built in its own copy of the sources.  Only sources whose
 # content changed are copied again, so a second run rebuilds only those.
-# On success the .ko files are in OUT (nbbs.ko, test_nbbs.ko) and
+# On success the .ko files are in OUT (nbbs.ko, nbbs_stress.ko, test_nbbs.ko) and
 # OUT/samples (nbbs_sample.ko).
 set -eu
 

@@ -6,8 +6,8 @@
 #   scripts/vm/mkinitramfs.sh KVER KMOD_DIR GUEST_SCRIPT OUT.cpio.gz
 #
 # KVER          kernel release the modules were built for
-# KMOD_DIR      where scripts/vm/build-kmod.sh left nbbs.ko, test_nbbs.ko
-#               and samples/nbbs_sample.ko
+# KMOD_DIR      where scripts/vm/build-kmod.sh left nbbs.ko, nbbs_stress.ko,
+#               test_nbbs.ko and samples/nbbs_sample.ko
 # GUEST_SCRIPT  shell script that /init runs (as /guest/main)
 #
 # The image holds:
@@ -104,7 +104,7 @@ done
 # The modules, installed and indexed as modules_install would.
 moddir=$root/lib/modules/$kver
 mkdir -p "$moddir/extra"
-for ko in nbbs.ko test_nbbs.ko samples/nbbs_sample.ko; do
+for ko in nbbs.ko nbbs_stress.ko test_nbbs.ko samples/nbbs_sample.ko; do
 	if [ -f "$kmod_dir/$ko" ]; then
 		cp "$kmod_dir/$ko" "$moddir/extra/"
 		cp "$kmod_dir/$ko" "$root/nbbs/"

@@ -62,6 +62,7 @@ diag "kernel $(uname -r), $n CPUs, command line: $(cat /proc/cmdline)"
 diag "init_on_alloc=$(grep -o 'init_on_alloc=[0-9]' /proc/cmdline || echo default)," \
 	"$MS ms a run, arena $ARENA"
 insmod $KO/nbbs.ko size=4M || exit 1
+insmod $KO/nbbs_stress.ko || { rmmod nbbs; exit 1; }
 start=$(date +%s)
 for w in $WORKLOADS; do
 	for o in $ORDERS; do
@@ -75,6 +76,7 @@ for occ in $OCCUPANCIES; do
 		bench "backend=$b workload=fill order=$FILL_ORDER occupancy=$occ"
 	done
 done
+rmmod nbbs_stress
 rmmod nbbs
 diag "bench: $(($(date +%s) - start)) s, $bad bad runs"
 [ $bad -eq 0 ]

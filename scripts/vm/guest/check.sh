@@ -13,15 +13,16 @@
 #      unloads and its debugfs directory goes away.
 #   3. Bad parameters fail the load with -EINVAL and a message, leaving
 #      nothing loaded: sizes memparse() would have wrapped or read as
-#      octal, a bad stress= line; an arena of all the memory fails with
-#      -ENOMEM, without the OOM killer.
+#      octal; an arena of all the memory fails with -ENOMEM, without the
+#      OOM killer.  (A bad run= line of nbbs_stress.ko: stress_check.sh.)
 #   4. Loading and unloading (good and bad) many times leaks no arena.
 #   5. The kselftest (selftests/nbbs.sh, run by kselftest's runner.sh),
 #      which loads test_nbbs through kselftest/module.sh.
 #   6. test_nbbs again, with more threads and operations, over 4 CPUs;
 #      each of its in-kernel tests is reported as a result of its own.
-#   7. The debugfs stress tester: every workload on every backend with
-#      zero overlaps, its errors, an unload mid-run (stress_check.sh).
+#   7. The debugfs stress tester (nbbs_stress.ko): every workload on every
+#      backend with zero overlaps, its errors, an unload mid-run
+#      (stress_check.sh).
 #   8. At the end nothing of nbbs is loaded, no client leaked a block, and
 #      the kernel is not tainted by an oops, a bad page or a lockup.
 # shellcheck source=scripts/vm/guest/lib.sh
@@ -191,6 +192,8 @@ for p in size min_block max_order backing layout hot; do
 	echo "$out" | grep -q "^$p:" || { diag "modinfo: no parameter $p"; ret=1; }
 done
 result "modinfo lists size, min_block, max_order, backing, layout, hot" $ret
+modinfo -F parm $KO/nbbs_stress.ko | grep -q '^run:'
+result "modinfo lists nbbs_stress.ko's run" $?
 
 # 2. parameter sets:    name      args                                   size      min_block max_order backing
 params defaults         ""                                               $((64 << 20)) 4096 10 vmalloc
@@ -229,9 +232,6 @@ bad min-block-suffix    "min_block=4KB"
 mib=1
 while [ $((mib << 10)) -lt "$(meminfo_kb MemTotal)" ]; do mib=$((mib * 2)); done
 bad size-all-memory     "size=${mib}M" ENOMEM
-# a stress= line that does not parse fails the load
-bad stress-param-bogus  "stress=workload=nope"
-bad stress-param-irq-us "stress=irq_us=0"
 
 # 4. no leak over repeated loads, good and bad
 before=$(memfree_kb)
@@ -242,12 +242,15 @@ for _ in 1 2 3 4 5; do
 	insmod $KO/nbbs.ko size=16M min_block=64 && rmmod nbbs
 	insmod $KO/nbbs.ko size=4M max_order=11 2>/dev/null
 	insmod $KO/nbbs.ko size=${mib}M 2>/dev/null
-	insmod $KO/nbbs.ko stress=workload=nope 2>/dev/null
+	if insmod $KO/nbbs.ko size=4M; then
+		insmod $KO/nbbs_stress.ko run=workload=nope 2>/dev/null
+		rmmod nbbs
+	fi
 done
 after=$(memfree_kb)
 vafter=$(vmalloc_kb)
 diag "free before $before kB, after $after kB; vmalloc before $vbefore kB, after $vafter kB"
-diag "over 5 x (64M vmalloc + 4M pages + 16M auto + three refused loads)"
+diag "over 5 x (64M vmalloc + 2 x 4M pages + 16M auto + three refused loads)"
 # A leaked arena costs at least 5 x 4 MiB, a leaked vmalloc arena 5 x 16
 # MiB; between runs the totals move by about 100 kB.
 ret=0

@@ -15,8 +15,8 @@
 #   3. for layout=tree, then layout=packed: nbbs.ko loads with that
 #      layout; the sample client takes and returns its block; test_nbbs
 #      (both layouts) with DEBUG_THREADS threads, more than the vCPUs;
-#      every stress workload on the stress tester's nbbs-LAYOUT and
-#      nbbs-LAYOUT-hot backends
+#      every stress workload on the stress tester's (nbbs_stress.ko)
+#      nbbs-LAYOUT and nbbs-LAYOUT-hot backends
 #      with DEBUG_THREADS kthreads; a kmemleak scan while nbbs is still
 #      loaded (so its functions have names); unload;
 #   4. a kmemleak scan after everything is unloaded: no leak that names
@@ -112,6 +112,7 @@ layout_run() {
 	loaded test_nbbs && rmmod test_nbbs
 
 	# Every workload on this layout, more kthreads than vCPUs.
+	insmod $KO/nbbs_stress.ko || fail "layout=$v: load nbbs_stress"
 	for w in cached ls tt co rand bulk fill; do
 		args=$(workload_args $w)
 		for b in "nbbs-$v" "nbbs-$v-hot"; do
@@ -122,6 +123,7 @@ layout_run() {
 	kmemleak_scan "after the stress runs (layout=$v)"
 
 	ret=0
+	loaded nbbs_stress && { rmmod nbbs_stress || ret=1; }
 	rmmod nbbs || ret=1
 	[ -e $DBG ] && ret=1
 	result "layout=$v: unload" $ret

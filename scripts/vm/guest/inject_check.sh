@@ -22,7 +22,8 @@
 #      and per-CPU memory before and after.
 #   5. test_nbbs (its fault-injection build): every test on both layouts,
 #      among them the failed metadata allocations of nbbs_pool_create.
-#   6. debugfs fault_alloc_nth=1 fails the next stress run's pool with
+#   6. (with the stress tester, nbbs_stress.ko, loaded after nbbs.ko)
+#      debugfs fault_alloc_nth=1 fails the next stress run's pool with
 #      ENOMEM; the run after it succeeds.  The fault files refuse values
 #      out of bounds (fail > 900, delay > 1000, nth < 0) and keep theirs.
 #   7. For layout=tree, then packed: with fault_cas_fail_permille=300 and
@@ -270,7 +271,7 @@ result "test_nbbs (fault-injection build) loads: $(grep -o '[0-9]* tests passed,
 
 # 6. debugfs fault_alloc_nth fails the next pool a stress run builds
 ret=0
-if insmod $KO/nbbs.ko; then
+if stress_load; then
 	mark=$(klog_mark)
 	echo 1 >$DBG/fault_alloc_nth
 	if out=$(stress_write "backend=nbbs workload=cached threads=2 ms=20" 2>&1); then
@@ -286,7 +287,7 @@ if insmod $KO/nbbs.ko; then
 		{ diag "no message"; ret=1; }
 	want "debugfs fault_alloc_nth after the failure" "$(cat $DBG/fault_alloc_nth)" 0 || ret=1
 	stress_write "backend=nbbs workload=cached threads=2 ms=20" || ret=1
-	rmmod nbbs || ret=1
+	stress_unload || ret=1
 else
 	ret=1
 fi
@@ -310,7 +311,7 @@ result "debugfs fault files refuse fail > 900, delay > 1000, nth < 0 with EINVAL
 # 7. CAS faults under the stress tester, each layout
 ROLLBACKS=0
 for v in tree packed; do
-	if ! insmod $KO/nbbs.ko layout=$v; then
+	if ! stress_load layout=$v; then
 		fail "cas faults layout=$v: load"
 		continue
 	fi
@@ -342,7 +343,7 @@ for v in tree packed; do
 	echo 0 >$DBG/fault_cas_fail_permille
 	echo 0 >$DBG/fault_cas_delay_permille
 	ret=0
-	rmmod nbbs || ret=1
+	stress_unload || ret=1
 	nbbs_gone || ret=1
 	result "cas faults layout=$v: unload" $ret
 done

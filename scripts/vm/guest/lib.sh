@@ -201,8 +201,8 @@ workload_args() {
 check_clean_end() {
 	local ret=0 taint
 
-	if loaded nbbs || loaded test_nbbs || loaded nbbs_sample; then
-		diag "modules left: $(grep -E '^(nbbs|test_nbbs|nbbs_sample) ' /proc/modules)"
+	if loaded nbbs || loaded nbbs_stress || loaded test_nbbs || loaded nbbs_sample; then
+		diag "modules left: $(grep -E '^(nbbs|nbbs_stress|test_nbbs|nbbs_sample) ' /proc/modules)"
 		ret=1
 	fi
 	if dmesg | grep -q 'still allocated at unload'; then

@@ -8,6 +8,8 @@ cat <<'EOT'
 nbbs test VM.  The modules are in /nbbs (and installed for modprobe):
     insmod /nbbs/nbbs.ko [size=64M min_block=4096 max_order=10 backing=auto]
     insmod /nbbs/nbbs_sample.ko
+    insmod /nbbs/nbbs_stress.ko [run="backend=nbbs workload=rand ms=1000"]
+                                     the stress tester: nbbs/stress/run, result
     cd /sys/kernel/debug/nbbs; cat config stats free
     /kselftest/nbbs/nbbs.sh          the kselftest (with nbbs unloaded)
     modprobe test_nbbs               the in-kernel tests

@@ -3,14 +3,14 @@
 #
 # Show nbbs's debugfs stress tester at work (`make run`): the same short
 # experiment on each backend, then every result line.  Run as
-# `sh /guest/stress.sh` with nbbs loaded.  Exit status: 0 when every run
+# `sh /guest/stress.sh` with nbbs.ko and nbbs_stress.ko loaded.  Exit status: 0 when every run
 # succeeded and reported no overlap, stamp error, misplaced or leaked
 # block.
 DBG=/sys/kernel/debug/nbbs/stress
 rc=0
 
 if [ ! -e $DBG/run ]; then
-	echo "# no $DBG/run: every nbbs.ko has the stress tester, this one is broken"
+	echo "# no $DBG/run: nbbs_stress.ko is not loaded, or did not find nbbs's debugfs directory"
 	exit 1
 fi
 echo "# $DBG/run takes one line of key=value words:"

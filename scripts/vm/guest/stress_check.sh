@@ -21,14 +21,59 @@
 #      do writes that are not one whole line (no newline, two lines, 512
 #      bytes or more); the bounds themselves run clean;
 #   4. a second run while one is in progress fails with EBUSY;
-#   5. nbbs loaded with stress=... unloads in the middle of that run: the
-#      threads stop and the run still reports a clean line;
+#   4b. nbbs_stress.ko loaded with a run= line that does not parse fails
+#      the load with EINVAL and a message, and leaves nothing behind;
+#   5. nbbs_stress.ko loaded with run=... unloads in the middle of that
+#      run: the threads stop and the run still reports a clean line;
 #   6. the same while fill is still taking every block of a large arena:
 #      the fill stops, the unload is quick, no result line.
-# Expects nbbs unloaded; leaves it unloaded.
+# The stress tester is its own module, nbbs_stress.ko, loaded after
+# nbbs.ko and unloaded before it (stress_load, stress_unload).  Expects
+# both unloaded; leaves them unloaded.
 
 STRESS_DIR=/sys/kernel/debug/nbbs/stress
 STRESS_MS=${STRESS_MS:-150}
+
+# stress_load [ARGS...]: load nbbs.ko with ARGS, then the stress tester.
+# shellcheck disable=SC2120  # inject_check.sh passes nbbs.ko's parameters
+stress_load() {
+	insmod "$KO"/nbbs.ko "$@" || return 1
+	insmod "$KO"/nbbs_stress.ko || { rmmod nbbs; return 1; }
+}
+
+# stress_unload: the stress tester first: it uses nbbs.ko.
+stress_unload() {
+	rmmod nbbs_stress && rmmod nbbs
+}
+
+# stress_bad_param NAME LINE PATTERN: nbbs_stress.ko run="LINE" fails to
+# load with EINVAL, a message matching PATTERN is logged, and neither the
+# module nor its stress directory stays.  Expects nbbs.ko loaded.
+stress_bad_param() {
+	local mark out ret=0
+
+	mark=$(klog_mark)
+	# Quoted: the kernel splits parameters at spaces outside quotes.
+	if out=$(insmod "$KO"/nbbs_stress.ko "run=\"$2\"" 2>&1); then
+		diag "run=$2 loaded"
+		rmmod nbbs_stress
+		ret=1
+	else
+		# kmod's insmod names EINVAL "Invalid parameters".
+		case "$out" in
+		*"Invalid parameters"* | *"Invalid argument"*) ;;
+		*) diag "not EINVAL: $out"; ret=1 ;;
+		esac
+		klog_since "$mark" | grep 'nbbs: stress: ' | grep -q "$3" ||
+			{ diag "no message matching '$3'"; ret=1; }
+		diag "$(klog_since "$mark" | grep 'nbbs: stress: ' | tail -n 1)"
+	fi
+	if loaded nbbs_stress || [ -e $STRESS_DIR ]; then
+		diag "nbbs_stress left behind"
+		ret=1
+	fi
+	result "stress: nbbs_stress.ko run=$1 fails the load (EINVAL)" $ret
+}
 
 # field LINE KEY: the value of KEY=... in a result line.
 field() {
@@ -149,15 +194,17 @@ stress_nmi() {
 stress_check() {
 	local mark res start secs ret
 
-	if ! insmod "$KO"/nbbs.ko; then
-		fail "stress: load nbbs"
+	# shellcheck disable=SC2119  # nbbs.ko with its default parameters
+	if ! stress_load; then
+		fail "stress: load nbbs and nbbs_stress"
 		return
 	fi
-	# Every nbbs.ko has the stress tester: a missing file is a failure.
+	# nbbs_stress.ko puts its files in nbbs's directory: a missing file is
+	# a failure.
 	if [ ! -e $STRESS_DIR/run ]; then
 		diag "no $STRESS_DIR/run: none of the stress tests can run"
 		fail "stress: $STRESS_DIR/run exists"
-		rmmod nbbs
+		stress_unload
 		return
 	fi
 
@@ -220,16 +267,20 @@ stress_check() {
 	fi
 	wait
 	result "stress refuses a second run with EBUSY" $ret
-	rmmod nbbs
+	rmmod nbbs_stress
+
+	# 4b. a run= line that does not parse fails the load
+	stress_bad_param bogus "workload=nope" workload
+	stress_bad_param irq-us "irq=1 irq_us=0" irq_us
 
 	# 5. unload in the middle of a run started by the module parameter
 	mark=$(klog_mark)
 	ret=0
-	if insmod "$KO"/nbbs.ko \
-		"stress=\"backend=nbbs workload=rand threads=$((2 * $(nproc))) order=4 ms=60000\""; then
+	if insmod "$KO"/nbbs_stress.ko \
+		"run=\"backend=nbbs workload=rand threads=$((2 * $(nproc))) order=4 ms=60000\""; then
 		sleep 1
 		start=$(date +%s)
-		rmmod nbbs || ret=1
+		rmmod nbbs_stress || ret=1
 		secs=$(($(date +%s) - start))
 		diag "rmmod took ${secs} s"
 		[ "$secs" -le 10 ] || ret=1
@@ -240,23 +291,23 @@ stress_check() {
 	else
 		ret=1
 	fi
-	result "stress: unloading nbbs mid-run stops the run cleanly" $ret
+	result "stress: unloading nbbs_stress mid-run stops the run cleanly" $ret
 
 	# 6. unload while fill takes each of 4M smallest blocks
 	mark=$(klog_mark)
 	ret=0
-	if insmod "$KO"/nbbs.ko \
-		"stress=\"backend=nbbs workload=fill arena=32M min_block=8 max_order=8 order=0 threads=1 ms=60000\""; then
+	if insmod "$KO"/nbbs_stress.ko \
+		"run=\"backend=nbbs workload=fill arena=32M min_block=8 max_order=8 order=0 threads=1 ms=60000\""; then
 		sleep 2
 		start=$(date +%s)
-		rmmod nbbs || ret=1
+		rmmod nbbs_stress || ret=1
 		secs=$(($(date +%s) - start))
 		diag "rmmod took ${secs} s"
 		[ "$secs" -le 10 ] || ret=1
 		res=$(klog_since "$mark" | grep 'nbbs: stress: workload=fill: stopped')
 		diag "$res"
 		case "$res" in
-		*"nbbs is unloading"*) ;;
+		*"nbbs_stress is unloading"*) ;;
 		*) diag "the unload did not stop the fill"; ret=1 ;;
 		esac
 		if klog_since "$mark" | grep -q 'nbbs: stress: backend='; then
@@ -266,5 +317,6 @@ stress_check() {
 	else
 		ret=1
 	fi
-	result "stress: unloading nbbs stops fill's setup" $ret
+	result "stress: unloading nbbs_stress stops fill's setup" $ret
+	rmmod nbbs
 }

@@ -4,6 +4,15 @@
  * and on what a kernel developer would use instead, checks every block it
  * is given while it measures, and reports one line per run.
  *
+ * It is a module of its own, nbbs_stress.ko, that uses only what nbbs.ko
+ * exports (nbbs_core.h), as lib/test_objpool.c stands beside lib/objpool.c:
+ *
+ *   insmod nbbs.ko && insmod nbbs_stress.ko      (or: modprobe nbbs_stress)
+ *
+ * Its files are in nbbs.ko's debugfs directory, which it looks up.  The
+ * workloads and the overlap checker are shared with the userspace
+ * benchmark and stress test (nbbs_workload.c).
+ *
  * Use: write one line of key=value words to /sys/kernel/debug/nbbs/stress/run
  * in one write that ends with its newline (the write returns when the run
  * is done), then read stress/result.  A write without the newline, with
@@ -14,9 +23,9 @@
  *       >/sys/kernel/debug/nbbs/stress/run
  *   tail -n 1 /sys/kernel/debug/nbbs/stress/result
  *
- * The module parameter stress="<line>" starts one run when nbbs loads; its
- * result lands in the same file, and a line that does not parse fails the
- * load with -EINVAL.  Reading stress/run lists the keys.
+ * The module parameter run="<line>" starts one run when nbbs_stress loads;
+ * its result lands in the same file, and a line that does not parse fails
+ * the load with -EINVAL.  Reading stress/run lists the keys.
  *
  * Numbers are decimal; arena= and min_block= take a K, M or G suffix
  * (nbbs_parse_bytes()).  arena= is at most half of the RAM, irq_us= at least
@@ -80,7 +89,7 @@
  * Control: one kthread per worker, bound round-robin to the online CPUs,
  * released together by a sleeping start barrier; the run stops after ms=
  * milliseconds or when each thread has done its share of ops=.  Unloading
- * nbbs stops a run started by the module parameter, fill's setup included
+ * nbbs_stress stops a run started by the module parameter, fill's setup included
  * (the run then ends with -EINTR and no result line).  One run at a time:
  * a write while one runs fails with -EBUSY.
  *
@@ -102,11 +111,16 @@
  *              only.  Under fault injection (make NBBS_FAULT_INJECT=y) they
  *              show that the injected CAS failures took effect.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": stress: " fmt
+/*
+ * The messages keep the prefix they had when the stress tester was part of
+ * nbbs.ko: scripts and users grep the kernel log for "nbbs: stress: ".
+ */
+#define pr_fmt(fmt) "nbbs: stress: " fmt
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/dcache.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -141,8 +155,9 @@
 #include <asm/nmi.h>
 #endif
 
+#include "nbbs_compat.h"
 #include "nbbs_core.h"
-#include "nbbs_module.h"
+#include "nbbs_workload.h"
 
 #define STRESS_MAX_THREADS	1024
 #define STRESS_MAX_MS		600000
@@ -150,7 +165,8 @@
 #define STRESS_MIN_IRQ_US	100
 #define STRESS_MAX_IRQ_VERIFY	SZ_64K
 #define STRESS_RESULTS		64
-#define STRESS_CO_SLOTS		31
+/* Room for every backend's name in one line (run, and a bad backend=). */
+#define STRESS_NAMES_MAX	256
 #define STRESS_IRQ_SLOTS	8
 /* Floor of nmi_us=: each NMI stops every CPU, and costs more under TCG. */
 #define STRESS_NMI_US_MIN	100
@@ -195,41 +211,10 @@ static const struct stress_backend stress_backends[] = {
 	{ "nbbs-packed-hot",	SB_NBBS,	NBBS_POOL_PACKED | NBBS_POOL_HOT },
 };
 
-enum stress_workload {
-	SW_CACHED,
-	SW_LS,
-	SW_TT,
-	SW_CO,
-	SW_RAND,
-	SW_BULK,
-	SW_FILL,
-};
-
-static const char * const stress_workload_names[] = {
-	[SW_CACHED]	= "cached",
-	[SW_LS]		= "ls",
-	[SW_TT]		= "tt",
-	[SW_CO]		= "co",
-	[SW_RAND]	= "rand",
-	[SW_BULK]	= "bulk",
-	[SW_FILL]	= "fill",
-};
-
-/* Default objs= per workload; 0: fixed by the workload. */
-static const unsigned int stress_default_objs[] = {
-	[SW_CACHED]	= 1,
-	[SW_LS]		= 16,
-	[SW_TT]		= 128,
-	[SW_CO]		= STRESS_CO_SLOTS,
-	[SW_RAND]	= 32,
-	[SW_BULK]	= 128,
-	[SW_FILL]	= 32,
-};
-
 /**
  * struct stress_cfg - one experiment, as parsed from a run line
  * @backend: enum stress_backend
- * @workload: enum stress_workload
+ * @workload: enum nbbs_workload
  * @threads: worker kthreads
  * @order: block order (largest order drawn for rand and fill)
  * @max_order: largest order of the private pool
@@ -339,8 +324,7 @@ struct stress_worker {
  * @pool: the private nbbs pool (nbbs, spinlock)
  * @lock: the spinlock of the spinlock backend
  * @gp: the genalloc pool (genpool)
- * @owner: the ownership bitmap, one bit per smallest block or page frame
- * @owner_bits: bits in @owner
+ * @own: the ownership bitmap, one bit per smallest block or page frame
  * @workers: @cfg.threads workers, then the hrtimer's, the fill's, and with
  *           nmi=1 one per possible CPU for its NMI handler
  * @nr_workers: entries in @workers
@@ -371,8 +355,7 @@ struct stress_run {
 	struct nbbs_pool *pool;
 	spinlock_t lock;	/* serialises the spinlock backend's calls */
 	struct gen_pool *gp;
-	atomic_long_t *owner;
-	unsigned long owner_bits;
+	struct nbbs_owner own;
 	struct stress_worker *workers;
 	unsigned int nr_workers;
 	struct completion ready;
@@ -408,11 +391,14 @@ static unsigned int stress_results_count;
 
 static struct dentry *stress_dir;
 
+/* The parent of stress_dir, nbbs.ko's: a reference taken at load. */
+static struct dentry *stress_parent;
+
 static char stress_param[STRESS_LINE_MAX];
-module_param_string(stress, stress_param, sizeof(stress_param), 0444);
-MODULE_PARM_DESC(stress,
-		 "A stress run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
-/* The stress= line, parsed by nbbs_stress_check_param(). */
+module_param_string(run, stress_param, sizeof(stress_param), 0444);
+MODULE_PARM_DESC(run,
+		 "A run line (as written to debugfs nbbs/stress/run) to run once at load; one that does not parse fails the load");
+/* The run= line, parsed by stress_check_param(). */
 static struct stress_cfg stress_param_cfg;
 
 static void stress_param_fn(struct work_struct *work);
@@ -502,7 +488,8 @@ static int stress_backend_setup(struct stress_run *r)
 	int ret;
 
 	if (r->kind == SB_PAGES) {
-		r->owner_bits = stress_end_pfn();
+		/* Bit n stands for page frame n. */
+		r->own.nr_bits = stress_end_pfn();
 	} else {
 		r->size = c->arena;
 		r->base = __vmalloc(r->size, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
@@ -510,11 +497,13 @@ static int stress_backend_setup(struct stress_run *r)
 			pr_err("cannot vmalloc an arena of %zu bytes\n", r->size);
 			return -ENOMEM;
 		}
-		r->owner_bits = r->size >> r->min_shift;
+		r->own.nr_bits = r->size >> r->min_shift;
+		r->own.base = r->base;
+		r->own.shift = r->min_shift;
 	}
 
-	r->owner = kvcalloc(BITS_TO_LONGS(r->owner_bits), sizeof(*r->owner), GFP_KERNEL);
-	if (!r->owner)
+	r->own.map = kvzalloc(nbbs_owner_map_bytes(r->own.nr_bits), GFP_KERNEL);
+	if (!r->own.map)
 		return -ENOMEM;
 
 	switch (r->kind) {
@@ -563,7 +552,7 @@ static void stress_backend_teardown(struct stress_run *r)
 	/* gen_pool_destroy() BUG()s on a live block: leak the pool instead. */
 	if (r->gp && gen_pool_avail(r->gp) == r->size)
 		gen_pool_destroy(r->gp);
-	kvfree(r->owner);
+	kvfree(r->own.map);
 	vfree(r->base);
 }
 
@@ -575,49 +564,12 @@ static void stress_backend_teardown(struct stress_run *r)
  */
 static long stress_block_index(struct stress_run *r, void *addr, unsigned int order)
 {
-	unsigned long idx, n = 1UL << order;
+	unsigned long pfn;
 
-	if (r->kind == SB_PAGES) {
-		idx = page_to_pfn(virt_to_page(addr));
-	} else {
-		if (addr < r->base)
-			return -1;
-		idx = (unsigned long)(addr - r->base);
-		if (idx & ((1UL << r->min_shift) - 1))
-			return -1;
-		idx >>= r->min_shift;
-	}
-	if (idx & (n - 1) || idx >= r->owner_bits || r->owner_bits - idx < n)
-		return -1;
-	return idx;
-}
-
-/*
- * Claim (or, with @release, give back) the block's bits: one atomic per
- * word it covers, fully ordered, so of two CPUs given overlapping blocks at
- * least one sees the other's bits.  Return: true when none was taken (on
- * release: all were ours).
- */
-static bool stress_own(struct stress_run *r, unsigned long idx, unsigned int order,
-		       bool release)
-{
-	unsigned long n = 1UL << order, mask, old, i;
-	atomic_long_t *word = &r->owner[BIT_WORD(idx)];
-	bool ok = true;
-
-	if (n < BITS_PER_LONG) {
-		mask = ((1UL << n) - 1) << (idx % BITS_PER_LONG);
-		if (release)
-			return (atomic_long_fetch_andnot(mask, word) & mask) == mask;
-		return !(atomic_long_fetch_or(mask, word) & mask);
-	}
-	/* Naturally aligned: the block covers whole words. */
-	for (i = 0; i < n / BITS_PER_LONG; i++) {
-		old = atomic_long_xchg(&word[i], release ? 0 : ~0UL);
-		if (old != (release ? ~0UL : 0))
-			ok = false;
-	}
-	return ok;
+	if (r->kind != SB_PAGES)
+		return nbbs_owner_index(&r->own, addr, order);
+	pfn = page_to_pfn(virt_to_page(addr));
+	return nbbs_owner_fits(&r->own, pfn, order) ? pfn : -1;
 }
 
 static u64 stress_pattern(u64 stamp, unsigned long i)
@@ -719,7 +671,7 @@ static bool stress_alloc(struct stress_worker *w, struct stress_slot *s, unsigne
 		s->claimed = false;
 		return true;
 	}
-	if (!stress_own(r, idx, order, false))
+	if (nbbs_owner_claim(&r->own, idx, order))
 		atomic_long_inc(&r->overlaps);
 	s->claimed = true;
 	stress_stamp(w, s);
@@ -739,7 +691,8 @@ static void stress_free(struct stress_worker *w, struct stress_slot *s)
 		if (!stress_stamp_ok(w, s))
 			atomic_long_inc(&r->stamp_errors);
 		/* Cleared before the block goes back: its next owner claims it. */
-		if (!stress_own(r, stress_block_index(r, s->addr, s->order), s->order, true))
+		if (nbbs_owner_release(&r->own, stress_block_index(r, s->addr, s->order),
+				       s->order))
 			atomic_long_inc(&r->overlaps);
 	}
 	sampled = stress_sampled(w);
@@ -801,8 +754,8 @@ static void stress_rounds(struct stress_worker *w)
 {
 	struct stress_run *r = w->run;
 	unsigned int order = r->cfg.order, n = w->nr_slots, i;
-	bool lifo = r->cfg.workload == SW_TT;
-	bool bulk = r->cfg.workload == SW_BULK;
+	bool lifo = r->cfg.workload == NBBS_WL_TT;
+	bool bulk = r->cfg.workload == NBBS_WL_BULK;
 	u64 t, ops;
 
 	while (!stress_should_stop(w)) {
@@ -826,25 +779,17 @@ static void stress_rounds(struct stress_worker *w)
 	}
 }
 
-/* The order of constant-occupancy slot @i: 16 of +0, 8 of +1, ... 1 of +4. */
-static unsigned int stress_co_order(struct stress_run *r, unsigned int i)
-{
-	unsigned int extra = i < 16 ? 0 : i < 24 ? 1 : i < 28 ? 2 : i < 30 ? 3 : 4;
-
-	return min(r->cfg.order + extra, r->alloc_max);
-}
-
 static void stress_co(struct stress_worker *w)
 {
 	struct stress_run *r = w->run;
 	unsigned int i;
 
-	for (i = 0; i < STRESS_CO_SLOTS && !stress_should_stop(w); i++)
-		stress_alloc(w, &w->slots[i], stress_co_order(r, i));
+	for (i = 0; i < NBBS_CO_BLOCKS && !stress_should_stop(w); i++)
+		stress_alloc(w, &w->slots[i], nbbs_co_order(i, r->cfg.order, r->alloc_max));
 	while (!stress_should_stop(w)) {
-		i = stress_below(w, STRESS_CO_SLOTS);
+		i = stress_below(w, NBBS_CO_BLOCKS);
 		stress_free(w, &w->slots[i]);
-		stress_alloc(w, &w->slots[i], stress_co_order(r, i));
+		stress_alloc(w, &w->slots[i], nbbs_co_order(i, r->cfg.order, r->alloc_max));
 		cond_resched();
 	}
 }
@@ -871,19 +816,19 @@ static void stress_rand(struct stress_worker *w)
 static void stress_workload(struct stress_worker *w)
 {
 	switch (w->run->cfg.workload) {
-	case SW_CACHED:
+	case NBBS_WL_CACHED:
 		stress_cached(w);
 		break;
-	case SW_LS:
-	case SW_TT:
-	case SW_BULK:
+	case NBBS_WL_LS:
+	case NBBS_WL_TT:
+	case NBBS_WL_BULK:
 		stress_rounds(w);
 		break;
-	case SW_CO:
+	case NBBS_WL_CO:
 		stress_co(w);
 		break;
-	case SW_RAND:
-	case SW_FILL:
+	case NBBS_WL_RAND:
+	case NBBS_WL_FILL:
 		stress_rand(w);
 		break;
 	}
@@ -939,7 +884,7 @@ static enum hrtimer_restart stress_timer_fn(struct hrtimer *timer)
 
 	if (READ_ONCE(r->stop) || READ_ONCE(stress_exiting))
 		return HRTIMER_NORESTART;
-	if (r->cfg.workload == SW_RAND || r->cfg.workload == SW_FILL)
+	if (r->cfg.workload == NBBS_WL_RAND || r->cfg.workload == NBBS_WL_FILL)
 		order = stress_below(w, order + 1);
 	stress_ring_step(w, order);
 	hrtimer_forward_now(timer, r->period);
@@ -1102,7 +1047,7 @@ static void stress_nmi_stop(struct stress_run *r)
 
 /*
  * fill: hold every smallest block, then give back a random share.  The
- * fill's worker keeps what stays held until the run ends.  Unloading nbbs
+ * fill's worker keeps what stays held until the run ends.  Unloading nbbs_stress
  * or a signal to the writer stops it: -EINTR, the caller frees the blocks.
  */
 static int stress_prefill(struct stress_run *r)
@@ -1116,7 +1061,7 @@ static int stress_prefill(struct stress_run *r)
 			if (READ_ONCE(stress_exiting) || signal_pending(current)) {
 				pr_info("workload=fill: stopped after %u of %u blocks: %s\n",
 					n, w->nr_slots, READ_ONCE(stress_exiting) ?
-					"nbbs is unloading" : "signal");
+					"nbbs_stress is unloading" : "signal");
 				return -EINTR;
 			}
 			cond_resched();
@@ -1146,15 +1091,15 @@ static unsigned int stress_nr_slots(struct stress_run *r)
 	struct stress_cfg *c = &r->cfg;
 	unsigned long fit;
 
-	if (c->workload == SW_CACHED || c->workload == SW_CO)
-		return stress_default_objs[c->workload];
+	if (c->workload == NBBS_WL_CACHED || c->workload == NBBS_WL_CO)
+		return nbbs_workloads[c->workload].objs;
 	if (c->objs)
 		return c->objs;
-	if (c->workload == SW_RAND || c->workload == SW_FILL)
-		return stress_default_objs[c->workload];
+	if (c->workload == NBBS_WL_RAND || c->workload == NBBS_WL_FILL)
+		return nbbs_workloads[c->workload].objs;
 	/* ls, tt, bulk: all threads hold at most half the arena. */
 	fit = (c->arena >> (r->min_shift + c->order)) / (2 * c->threads);
-	return clamp_t(unsigned long, fit, 1, stress_default_objs[c->workload]);
+	return clamp_t(unsigned long, fit, 1, nbbs_workloads[c->workload].objs);
 }
 
 static int stress_alloc_workers(struct stress_run *r)
@@ -1179,7 +1124,8 @@ static int stress_alloc_workers(struct stress_run *r)
 		else if (i == r->cfg.threads)
 			w->nr_slots = r->cfg.irq ? STRESS_IRQ_SLOTS : 0;
 		else if (i == r->cfg.threads + 1)
-			w->nr_slots = r->cfg.workload == SW_FILL ? r->cfg.arena >> r->min_shift : 0;
+			w->nr_slots = r->cfg.workload == NBBS_WL_FILL ?
+				      r->cfg.arena >> r->min_shift : 0;
 		else
 			w->nr_slots = STRESS_IRQ_SLOTS;	/* an NMI handler's ring */
 		if (!w->nr_slots)
@@ -1337,7 +1283,7 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 
 	len = scnprintf(line, STRESS_LINE_MAX,
 			"backend=%s workload=%s threads=%u order=%u max_order=%u occupancy=%u ops=%llu ns_per_op=%llu.%llu mops=%llu.%03llu p50_ns=%llu p99_ns=%llu fails=%llu overlaps=%ld stamp_errors=%ld misplaced=%ld leaked=%lu",
-			stress_backends[c->backend].name, stress_workload_names[c->workload],
+			stress_backends[c->backend].name, nbbs_workloads[c->workload].name,
 			c->threads, c->order, r->alloc_max, c->occupancy, ops,
 			div_u64(tenths, 10), tenths % 10, div_u64(kops, 1000), kops % 1000,
 			stress_percentile(hist, samples, 500),
@@ -1356,7 +1302,7 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 		len += scnprintf(line + len, STRESS_LINE_MAX - len,
 				 " nmi_ops=%llu nmi_cpus=%u nmi_sent=%llu",
 				 nmi_ops, nmi_cpus, r->nmi_sent);
-	if (c->workload == SW_BULK)
+	if (c->workload == NBBS_WL_BULK)
 		len += scnprintf(line + len, STRESS_LINE_MAX - len,
 				 " bulk_alloc_ns=%llu bulk_free_ns=%llu",
 				 bulk_ops[0] ? div64_u64(bulk_ns[0], bulk_ops[0]) : 0,
@@ -1388,7 +1334,7 @@ static void stress_set_budgets(struct stress_run *r)
 	unsigned long budget = c->arena;
 	unsigned int i;
 
-	if (c->workload == SW_FILL)
+	if (c->workload == NBBS_WL_FILL)
 		budget = div_u64((u64)budget * (100 - c->occupancy), 100);
 	budget = max(budget / c->threads, 1UL);
 	for (i = 0; i < c->threads; i++)
@@ -1421,7 +1367,7 @@ static int stress_execute(const struct stress_cfg *cfg)
 	ret = stress_alloc_workers(r);
 	if (ret)
 		goto out;
-	if (cfg->workload == SW_FILL)
+	if (cfg->workload == NBBS_WL_FILL)
 		ret = stress_prefill(r);
 	if (!ret) {
 		if (r->kind == SB_PAGES)
@@ -1446,7 +1392,7 @@ static void stress_defaults(struct stress_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->backend = 0;		/* nbbs */
-	c->workload = SW_RAND;
+	c->workload = NBBS_WL_RAND;
 	c->threads = num_online_cpus();
 	c->max_order = 10;
 	c->arena = SZ_64M;
@@ -1501,8 +1447,31 @@ static const struct stress_key stress_keys[] = {
 	STRESS_ULL(seed, U64_MAX, false),
 };
 
+static const char *stress_backend_name(unsigned int i)
+{
+	return stress_backends[i].name;
+}
+
+static const char *stress_workload_name(unsigned int i)
+{
+	return nbbs_workloads[i].name;
+}
+
+/* "a, b, c" into @buf: the @nr names that @name gives, @sep between them. */
+static void stress_names(char *buf, size_t size, const char *sep,
+			 const char *(*name)(unsigned int i), unsigned int nr)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr; i++)
+		len += scnprintf(buf + len, size - len, "%s%s", i ? sep : "", name(i));
+}
+
 static int stress_parse_word(struct stress_cfg *c, char *word)
 {
+	char names[STRESS_NAMES_MAX];
 	char *key = strsep(&word, "=");
 	unsigned long long v;
 	unsigned int i;
@@ -1519,16 +1488,17 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 				return 0;
 			}
 		}
-		pr_err("backend=%s: unknown; one of nbbs, spinlock, pages, genpool, nbbs-tree, nbbs-packed, spinlock-tree, spinlock-packed\n",
-		       word);
+		stress_names(names, sizeof(names), ", ", stress_backend_name,
+			     ARRAY_SIZE(stress_backends));
+		pr_err("backend=%s: unknown; one of %s\n", word, names);
 		return -EINVAL;
 	}
 	if (!strcmp(key, "workload")) {
-		ret = match_string(stress_workload_names, ARRAY_SIZE(stress_workload_names),
-				   word);
+		ret = nbbs_workload_parse(word);
 		if (ret < 0) {
-			pr_err("workload=%s: unknown; one of cached, ls, tt, co, rand, bulk, fill\n",
-			       word);
+			stress_names(names, sizeof(names), ", ", stress_workload_name,
+				     NBBS_NR_WORKLOADS);
+			pr_err("workload=%s: unknown; one of %s\n", word, names);
 			return -EINVAL;
 		}
 		c->workload = ret;
@@ -1617,7 +1587,7 @@ static int stress_check(struct stress_cfg *c)
 		       irq_block, STRESS_MAX_IRQ_VERIFY);
 		return -EINVAL;
 	}
-	if (c->workload == SW_FILL && arena_order > 24) {
+	if (c->workload == NBBS_WL_FILL && arena_order > 24) {
 		pr_err("workload=fill: arena=%llu has more than 2^24 smallest blocks to fill\n",
 		       c->arena);
 		return -EINVAL;
@@ -1671,17 +1641,13 @@ static int stress_run_line(char *line)
 	return ret;
 }
 
-/**
- * nbbs_stress_check_param() - parse the stress= module parameter
- *
- * Called before nbbs builds anything, so that a line that does not parse
- * fails the load instead of a run that never happens.
- *
- * Context: Process context, at module load.
- * Return: 0 when stress= is empty or parses; -EINVAL (after a message
- * naming what is wrong) or -ENOMEM otherwise.
+/*
+ * Parse the run= module parameter before anything starts, so that a line
+ * that does not parse fails the load instead of a run that never happens.
+ * Return: 0 when run= is empty or parses; -EINVAL (after a message naming
+ * what is wrong) or -ENOMEM otherwise.
  */
-int nbbs_stress_check_param(void)
+static int stress_check_param(void)
 {
 	char *line;
 	int ret;
@@ -1694,7 +1660,7 @@ int nbbs_stress_check_param(void)
 	ret = stress_parse(line, &stress_param_cfg);
 	kfree(line);
 	if (ret)
-		pr_err("stress=\"%s\": not a valid run line, nbbs does not load\n",
+		pr_err("run=\"%s\": not a valid run line, nbbs_stress does not load\n",
 		       stress_param);
 	return ret;
 }
@@ -1731,9 +1697,14 @@ static ssize_t run_write(struct file *file, const char __user *ubuf, size_t len,
 
 static int run_show(struct seq_file *m, void *unused)
 {
+	char names[STRESS_NAMES_MAX];
+
 	seq_puts(m, "write one line of key=value words; the write returns when the run is done\n");
-	seq_puts(m, "backend=nbbs|spinlock|pages|genpool|nbbs-tree|nbbs-packed|spinlock-tree|spinlock-packed\n");
-	seq_puts(m, "workload=cached|ls|tt|co|rand|bulk|fill\n");
+	stress_names(names, sizeof(names), "|", stress_backend_name,
+		     ARRAY_SIZE(stress_backends));
+	seq_printf(m, "backend=%s\n", names);
+	stress_names(names, sizeof(names), "|", stress_workload_name, NBBS_NR_WORKLOADS);
+	seq_printf(m, "workload=%s\n", names);
 	seq_puts(m, "threads=N order=K max_order=K arena=BYTES min_block=BYTES occupancy=PERCENT\n");
 	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US nmi=0|1 nmi_us=US\n");
 	return 0;
@@ -1766,7 +1737,7 @@ static int result_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(result);
 
-/* Run the stress= line that nbbs_stress_check_param() parsed. */
+/* Run the run= line that stress_check_param() parsed. */
 static void stress_param_fn(struct work_struct *work)
 {
 	int ret = -EBUSY;
@@ -1777,36 +1748,50 @@ static void stress_param_fn(struct work_struct *work)
 	}
 	/* -EINTR: the unload stopped it, and said so. */
 	if (ret && ret != -EINTR)
-		pr_err("stress=%s: %d\n", stress_param, ret);
+		pr_err("run=%s: %d\n", stress_param, ret);
 }
 
-/**
- * nbbs_stress_init() - create /sys/kernel/debug/nbbs/stress; start the run
- * that the stress= parameter asks for
- *
- * Context: Process context, at module load, after nbbs_debugfs_init().
+/*
+ * Create /sys/kernel/debug/nbbs/stress in the directory of nbbs.ko, which
+ * is loaded (this module uses its symbols); start the run that run= asks
+ * for.  Without that directory (no debugfs) only run= works.
  */
-void nbbs_stress_init(void)
+static int __init stress_init(void)
 {
-	stress_dir = debugfs_create_dir("stress", nbbs_debugfs_dir);
+	int ret;
+
+	ret = stress_check_param();
+	if (ret)
+		return ret;
+
+	stress_parent = debugfs_lookup("nbbs", NULL);
+	if (IS_ERR_OR_NULL(stress_parent)) {
+		pr_warn("no debugfs directory nbbs: the stress files are not created\n");
+		stress_parent = NULL;
+		stress_dir = ERR_PTR(-ENOENT);
+	} else {
+		stress_dir = debugfs_create_dir("stress", stress_parent);
+	}
+	/* The debugfs API takes an error pointer as parent and does nothing. */
 	debugfs_create_file("run", 0644, stress_dir, NULL, &run_fops);
 	debugfs_create_file("result", 0444, stress_dir, NULL, &result_fops);
 	if (stress_param[0])
 		queue_work(system_long_wq, &stress_param_work);
+	return 0;
 }
 
-/**
- * nbbs_stress_exit() - stop any run and remove the stress files
- *
- * A run in progress stops at once; this waits for its workers to finish.
- *
- * Context: Process context, at module unload, before nbbs_debugfs_exit().
- */
-void nbbs_stress_exit(void)
+/* Stop any run at once, wait for its workers, remove the stress files. */
+static void __exit stress_exit(void)
 {
 	WRITE_ONCE(stress_exiting, true);
 	wake_up_all(&stress_wq);
 	cancel_work_sync(&stress_param_work);
 	debugfs_remove(stress_dir);
-	stress_dir = NULL;
+	dput(stress_parent);
 }
+
+module_init(stress_init);
+module_exit(stress_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nbbs: stress tester and benchmark, /sys/kernel/debug/nbbs/stress");
