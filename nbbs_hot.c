@@ -110,10 +110,7 @@ static unsigned long nbbs_hot_swap(struct nbbs_pool *pool, unsigned int order,
 			return (v >> shift) & 3;
 		v = (v & ~(3UL << shift)) | (to << shift);
 		ctx->atomics++;
-		/*
-		 * Fully ordered: the state change hands the block over, from
-		 * its releaser to whoever takes it next, as the tree's CAS do.
-		 */
+		/* Fully ordered: hands the block over (MP, as the tree's CAS). */
 		if (nbbs_cas_long(word, &old, (long)v))
 			return from;
 		ctx->conflicts++;
@@ -338,12 +335,7 @@ enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool, unsigned int orde
 		return NBBS_FREE_NOT_LIVE;	/* held by no one */
 	}
 	if (to == NBBS_HOT_CACHED && nbbs_hot_fill_slot(pool, order, i, leaf + 1)) {
-		/*
-		 * Count the parking as a release (for every order), after the
-		 * slot: pairs with the smp_rmb() in nbbs_releases(), so a
-		 * failing allocation that sees the count and then drains finds
-		 * the block.
-		 */
+		/* A release for every order, after the slot (MP with nbbs_releases()). */
 		smp_wmb();
 		this_cpu_inc(pool->pcpu->releases);
 		*parked = true;

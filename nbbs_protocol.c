@@ -163,6 +163,26 @@ static __always_inline void nbbs_up(const struct nbbs_encoding *e, unsigned long
 	*side = w & 1;
 }
 
+/* The word above word @w of @row, and what in it stands for @w. */
+struct nbbs_above {
+	atomic64_t *word;
+	unsigned long w;	/* its index in row + 1 */
+	unsigned int b;		/* the bottom node over @w */
+	u64 part, coal;		/* the marks of @w's side on it */
+};
+
+static __always_inline void nbbs_above(const struct nbbs_encoding *e,
+				       const struct nbbs_pool *pool, unsigned int row,
+				       unsigned long w, struct nbbs_above *a)
+{
+	unsigned int side;
+
+	nbbs_up(e, w, &a->w, &a->b, &side);
+	a->word = nbbs_word(pool, row + 1, a->w);
+	a->part = nbbs_part(e, a->b, side);
+	a->coal = nbbs_coal(e, a->b, side);
+}
+
 /* OCC of bottom node @pb and of its local ancestors: a live block above. */
 static __always_inline u64 nbbs_occ_path(const struct nbbs_encoding *e,
 					 unsigned int pb)
@@ -241,26 +261,20 @@ static __always_inline void nbbs_announce(const struct nbbs_encoding *e,
 					  struct nbbs_pool *pool, unsigned int row,
 					  unsigned long w, struct nbbs_ctx *ctx)
 {
-	unsigned long pw;
-	unsigned int pb, side;
-	atomic64_t *parent;
-	u64 part, coal;
+	struct nbbs_above a;
 	s64 old;
 
-	nbbs_up(e, w, &pw, &pb, &side);
-	parent = nbbs_word(pool, row + 1, pw);
-	part = nbbs_part(e, pb, side);
-	coal = nbbs_coal(e, pb, side);
+	nbbs_above(e, pool, row, w, &a);
 	NBBS_HOOK("release_announce");
-	old = atomic64_read(parent);
+	old = atomic64_read(a.word);
 	for (;;) {
-		if (!((u64)old & part))
+		if (!((u64)old & a.part))
 			return;	/* nothing marked: nothing to protect */
 		ctx->atomics++;
 		/* Fully ordered: before the CAS that empties @w (SB with the climb). */
-		if (nbbs_cas64(parent, &old,
+		if (nbbs_cas64(a.word, &old,
 			       nbbs_next(e, row + 1, old,
-					 nbbs_status(e, row + 1, old) | coal)))
+					 nbbs_status(e, row + 1, old) | a.coal)))
 			return;
 		ctx->conflicts++;
 	}
@@ -306,41 +320,35 @@ static __always_inline bool nbbs_unmark(const struct nbbs_encoding *e,
 	*freed = nbbs_free_level(e, pool, row, st, b, nbbs_level(e, row, b));
 
 	while (!st && row < top) {
-		unsigned long pw;
-		unsigned int pb, side;
-		atomic64_t *parent;
-		u64 part, coal;
+		struct nbbs_above a;
 		s64 pold, pnew;
 
-		nbbs_up(e, w, &pw, &pb, &side);
-		parent = nbbs_word(pool, row + 1, pw);
-		part = nbbs_part(e, pb, side);
-		coal = nbbs_coal(e, pb, side);
+		nbbs_above(e, pool, row, w, &a);
 		/* Acquire: the re-check of @word below reads no older value (MP with the climb). */
-		pold = atomic64_read_acquire(parent);
+		pold = atomic64_read_acquire(a.word);
 		for (;;) {
 			/* An OCC chain above is a blocker or a new block: no mark of ours. */
-			if ((u64)pold & nbbs_occ_path(e, pb))
+			if ((u64)pold & nbbs_occ_path(e, a.b))
 				return true;
 			/* An allocation entered the word we emptied: it owns the mark. */
 			if (atomic64_read(word) != new)
 				return true;
-			st = nbbs_status(e, row + 1, pold) & ~(part | coal);
+			st = nbbs_status(e, row + 1, pold) & ~(a.part | a.coal);
 			if (!st && row + 1 < top)
-				nbbs_announce(e, pool, row + 1, pw, ctx);
+				nbbs_announce(e, pool, row + 1, a.w, ctx);
 			pnew = nbbs_next(e, row + 1, pold, st);
 			NBBS_HOOK("release_parent_cas");
 			ctx->atomics++;
 			/* Fully ordered; fails if an allocation wrote the word since @pold. */
-			if (nbbs_cas64(parent, &pold, pnew))
+			if (nbbs_cas64(a.word, &pold, pnew))
 				break;
 			ctx->conflicts++;
-			pold = atomic64_read_acquire(parent);
+			pold = atomic64_read_acquire(a.word);
 		}
-		*freed = nbbs_free_level(e, pool, row + 1, st, pb, *freed);
+		*freed = nbbs_free_level(e, pool, row + 1, st, a.b, *freed);
 		row++;
-		w = pw;
-		word = parent;
+		w = a.w;
+		word = a.word;
 		new = pnew;
 	}
 	return true;
@@ -357,30 +365,25 @@ static __always_inline bool nbbs_climb(const struct nbbs_encoding *e,
 				       unsigned long *bidx, struct nbbs_ctx *ctx)
 {
 	for (; row + 1 < pool->rows; row++, w >>= e->levels) {
-		unsigned long pw;
-		unsigned int pb, side;
-		atomic64_t *parent;
-		u64 part, coal, m;
+		struct nbbs_above a;
 		s64 old;
+		u64 m, st;
 
-		nbbs_up(e, w, &pw, &pb, &side);
-		parent = nbbs_word(pool, row + 1, pw);
-		part = nbbs_part(e, pb, side);
-		coal = nbbs_coal(e, pb, side);
+		nbbs_above(e, pool, row, w, &a);
 		/*
 		 * Acquire: finding our mark there and writing nothing, this is
 		 * what orders our use of the block after its last owner's
 		 * release, which wrote this word (MP).
 		 */
-		old = atomic64_read_acquire(parent);
+		old = atomic64_read_acquire(a.word);
 		for (;;) {
-			m = (u64)old & nbbs_occ_path(e, pb);
+			m = (u64)old & nbbs_occ_path(e, a.b);
 			if (m) {
-				nbbs_blocker(e, row + 1, pw, m, blevel, bidx);
+				nbbs_blocker(e, row + 1, a.w, m, blevel, bidx);
 				return false;
 			}
 			/* Already marked, no release announced: nothing to write. */
-			if (((u64)old & (part | coal)) == part)
+			if (((u64)old & (a.part | a.coal)) == a.part)
 				break;
 			ctx->atomics++;
 			/*
@@ -388,13 +391,12 @@ static __always_inline bool nbbs_climb(const struct nbbs_encoding *e,
 			 * COAL) makes the announcing release's CAS fail (SB
 			 * with nbbs_announce()).
 			 */
-			if (nbbs_cas64(parent, &old,
-				       nbbs_next(e, row + 1, old,
-						 (nbbs_status(e, row + 1, old) | part) & ~coal)))
+			st = (nbbs_status(e, row + 1, old) | a.part) & ~a.coal;
+			if (nbbs_cas64(a.word, &old, nbbs_next(e, row + 1, old, st)))
 				break;
 			ctx->conflicts++;
 			/* A failed CAS reads relaxed: decide on an acquire read. */
-			old = atomic64_read_acquire(parent);
+			old = atomic64_read_acquire(a.word);
 		}
 	}
 	return true;
