@@ -154,8 +154,8 @@
  *
  * Found: a free that finds before it tests the flag (the first design,
  * -DFIND_FIRST) can use a stale order.  -DSTRICT asserts everything even
- * after a reuse, and SPIN finds (protocol-packed-stray-free-find-first-reuse,
- * depth 80, then with packed.pml): P1 holds a block of order 3 at leaf 0;
+ * after a reuse, and SPIN finds (packed-stray-free-find-first-reuse,
+ * depth 80): P1 holds a block of order 3 at leaf 0;
  * a stray free takes and releases it; P0 commits a block of order 2 at
  * leaf 0; P1's own free, whose find had read order 3 before all that, now
  * test-and-clears P0's flag and releases order 3, which is not OCC: the
@@ -179,9 +179,12 @@
  * History.  This file was verify/packed.pml, the model of the packed layout
  * (nbbs_packed.c) while the tree layout had its own code in nbbs_core.c,
  * modelled by verify/nbbs.pml.  Since the protocol is written once
- * (nbbs_protocol.c), one model with LEVELS covers both; verify/nbbs.pml is
- * retired (see the end of verify/check-model.sh's list and its git
- * history).
+ * (nbbs_protocol.c), one model with LEVELS covers both, and nbbs.pml is
+ * retired (git log -- verify/nbbs.pml): its protocol part is checked here
+ * with LEVELS = 1 (its orig-rollback-loses-space is
+ * tree-mutant-rollback-to-blocker, its double free is a stray free
+ * here); its P5, no false NULL for the scan of the first version of the
+ * core (50d5518), has no counterpart: no model checks the scan.
  */
 
 #ifndef LEVELS
