@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Model-check verify/nbbs.pml (the tree), verify/hot.pml (the hot blocks
-# of NBBS_POOL_HOT pools) and verify/packed.pml (the packed layout, as
-# redesigned) with SPIN; prints KTAP, one test per run, after two checks
-# that the C code is the one modelled (the rollback, and verify/drift.sh).
+# Model-check verify/protocol.pml (the protocol of nbbs_protocol.c, with
+# both encodings: the packed layout, LEVELS = 3, and the tree layout,
+# LEVELS = 1) and verify/hot.pml (the hot blocks of NBBS_POOL_HOT pools)
+# with SPIN; prints KTAP, one test per run, after two checks that the C
+# code is the one modelled (the rollback, and verify/drift.sh).
 #
 #   verify/check-model.sh [full] [OUTDIR]
 #
 # Each configuration is "name|spin -D flags|expect[|model]", model being a
-# file in verify/ (nbbs.pml if left out) and expect pass (exhaustive search,
+# file in verify/ (protocol.pml if left out) and expect pass (exhaustive search,
 # "errors: 0" required), fail (a known-bad version of the protocol: SPIN must find
 # an assertion violation, which shows that the properties can catch that
 # bug) or todo (a known hole of the protocol as implemented: reported as
@@ -26,21 +27,25 @@ out=${2:-build/model}
 PAN_CFLAGS="-O2 -w -DSAFETY -DCOLLAPSE -DVECTORSZ=2048"
 
 configs=(
-	# The protocol as verified (the rollback fix included).
-	"tree4-2cpu-anystart||pass"
-	"forest4-2cpu-anystart|-DMAXO=1|pass"
-	"tree8-2cpu|-DDEPTH=3 -DFIXED_START|pass"
-	"tree8-order2-2cpu-2rounds|-DDEPTH=3 -DMAXO=2 -DFIXED_START -DROUNDS=2|pass"
-	"tree4-2cpu-2rounds|-DFIXED_START -DROUNDS=2|pass"
-	"tree4-2cpu-hold2|-DFIXED_START -DNHOLD=2|pass"
-	"doublefree-3cpu|-DDOUBLE_FREE -DNPROC=3 -DFIXED_START|pass"
-	"doublefree-3cpu-anystart|-DDOUBLE_FREE -DNPROC=3|pass"
-	# The rollback of nbbs_try_node before the fix loses the root's mark.
-	"orig-rollback-loses-space|-DORIG_ROLLBACK -DFIXED_START -DROUNDS=2|fail"
-	# Mutants: the properties must catch each of these broken protocols.
-	"mutant-climb-ignores-coal|-DMUTANT=1 -DFIXED_START -DROUNDS=2|fail"
-	"mutant-unmark-no-recheck|-DMUTANT=2 -DFIXED_START -DROUNDS=2|fail"
-	"mutant-cas-without-version|-DMUTANT=4 -DFIXED_START -DROUNDS=2|fail"
+	# The protocol of nbbs_protocol.c, tree encoding (LEVELS = 1, one
+	# node a word): three rows (4 + 2 + 1 words), so that the climb and
+	# the release walk cross two word boundaries and a release announces
+	# in a grandparent; four rows; a forest of two roots.
+	"tree-3row-2cpu|-DLEVELS=1|pass"
+	"tree-4row-2cpu|-DLEVELS=1 -DDEPTH=3|pass"
+	"tree-forest-2cpu|-DLEVELS=1 -DDEPTH=3 -DMAXO=2|pass"
+	"tree-3row-2cpu-2rounds|-DLEVELS=1 -DROUNDS=2 -DSPAN=2|pass"
+	"tree-stray-free|-DLEVELS=1 -DSTRAY -DSPAN=2|pass"
+	"tree-stray-free-find-first-reuse|-DLEVELS=1 -DSTRAY -DSPAN=2 -DFIND_FIRST -DSTRICT|fail"
+	"tree-width1-aba|-DLEVELS=1 -DW=1 -DNPROC=3 -DOHI=0 -DSPAN=2|fail"
+	"tree-width2-aba|-DLEVELS=1 -DW=2 -DNPROC=3 -DOHI=0 -DSPAN=2 -DROUNDS=2|fail"
+	"tree-mutant-release-no-recheck|-DLEVELS=1 -DMUTANT=1|fail"
+	"tree-mutant-climb-ignores-coal|-DLEVELS=1 -DMUTANT=2|fail"
+	# the rollback of nbbs_try_node() before the fix (orig-rollback-loses-space
+	# of the retired verify/nbbs.pml): it loses the root's mark
+	"tree-mutant-rollback-to-blocker|-DLEVELS=1 -DMUTANT=3 -DROUNDS=2 -DSPAN=2|fail"
+	"tree-mutant-free-ignores-committed|-DLEVELS=1 -DMUTANT=4 -DSTRAY|fail"
+	"tree-mutant-cas-without-version|-DLEVELS=1 -DMUTANT=5 -DNPROC=3 -DOHI=0|fail"
 	# Hot blocks: one block (or two) of one hot order, 2 CPUs, per-access
 	# migration, 2 users, a double free at any moment, a drainer; the
 	# state bits, with drains that read every slot.
@@ -80,33 +85,37 @@ configs=(
 	"hot-mask-mutant-9cff947-order|-DHOT_MASK -DMUTANT=8 -DNBLK=2 -DNUSER=1 -DROUNDS=2 -DNO_DOUBLE_FREE|fail|hot.pml"
 	"hot-mask-mutant-9cff947-order-loses-block|-DHOT_MASK -DMUTANT=8 -DNO_MASK_INV -DNBLK=2 -DNUSER=1 -DROUNDS=2 -DNO_DOUBLE_FREE|fail|hot.pml"
 	"hot-mask-mutant-no-preempt-off|-DHOT_MASK -DMUTANT=9 -DNBLK=2 -DNUSER=1 -DROUNDS=2 -DNO_DOUBLE_FREE|fail|hot.pml"
-	# The packed layout as redesigned (3 levels a word, committed
-	# allocations): two rows, a top word over 2 (or 4) row-0 words.
-	"packed-2w-2cpu||pass|packed.pml"
-	"packed-4w-2cpu|-DNW0=4|pass|packed.pml"
-	"packed-2w-2cpu-2rounds|-DROUNDS=2 -DSPAN=2|pass|packed.pml"
+	# The same protocol, packed encoding (LEVELS = 3, the default: three
+	# levels a word, committed allocations): two rows, a top word over 2
+	# (or 4) row-0 words.
+	"packed-2w-2cpu||pass"
+	"packed-4w-2cpu|-DDEPTH=4|pass"
+	"packed-2w-2cpu-2rounds|-DROUNDS=2 -DSPAN=2|pass"
 	# a stray (double) free at any moment, transient claims included
-	"packed-stray-free|-DSTRAY -DSPAN=2|pass|packed.pml"
+	"packed-stray-free|-DSTRAY -DSPAN=2|pass"
 	# The first design of the free found, then tested the committed flag:
 	# it can take a block committed at its address meanwhile with the
 	# order it found before, and the block is lost (see "Found" in
-	# packed.pml).  Testing the flag first, as shipped, cannot.
-	"packed-stray-free-find-first-reuse|-DSTRAY -DSPAN=2 -DFIND_FIRST -DSTRICT|fail|packed.pml"
+	# protocol.pml).  Testing the flag first, as shipped, cannot.
+	"packed-stray-free-find-first-reuse|-DSTRAY -DSPAN=2 -DFIND_FIRST -DSTRICT|fail"
 	# Version width: a release stalled between its parent read and its
 	# parent CAS while the parent is written 2^W times.  W = 8 stands for
 	# the shipped 41 bits (no word is written 255 times in these runs).
-	"packed-width8-3cpu|-DNPROC=3 -DOHI=0 -DSPAN=2|pass|packed.pml"
-	"packed-width1-aba|-DW=1 -DNPROC=3 -DOHI=0 -DSPAN=2|fail|packed.pml"
-	"packed-width2-aba|-DW=2 -DNPROC=3 -DOHI=0 -DSPAN=2 -DROUNDS=2|fail|packed.pml"
-	"packed-mutant-release-no-recheck|-DMUTANT=1|fail|packed.pml"
-	"packed-mutant-climb-ignores-coal|-DMUTANT=2|fail|packed.pml"
-	"packed-mutant-rollback-to-blocker|-DMUTANT=3 -DROUNDS=2 -DSPAN=2|fail|packed.pml"
-	"packed-mutant-free-ignores-committed|-DMUTANT=4 -DSTRAY -DSPAN=2|fail|packed.pml"
-	"packed-mutant-cas-without-version|-DMUTANT=5 -DNPROC=3 -DOHI=0 -DSPAN=2|fail|packed.pml"
+	"packed-width8-3cpu|-DNPROC=3 -DOHI=0 -DSPAN=2|pass"
+	"packed-width1-aba|-DW=1 -DNPROC=3 -DOHI=0 -DSPAN=2|fail"
+	"packed-width2-aba|-DW=2 -DNPROC=3 -DOHI=0 -DSPAN=2 -DROUNDS=2|fail"
+	"packed-mutant-release-no-recheck|-DMUTANT=1|fail"
+	"packed-mutant-climb-ignores-coal|-DMUTANT=2|fail"
+	"packed-mutant-rollback-to-blocker|-DMUTANT=3 -DROUNDS=2 -DSPAN=2|fail"
+	"packed-mutant-free-ignores-committed|-DMUTANT=4 -DSTRAY -DSPAN=2|fail"
+	"packed-mutant-cas-without-version|-DMUTANT=5 -DNPROC=3 -DOHI=0 -DSPAN=2|fail"
 )
 if [ "$full" = full ]; then
 	configs+=(
-		"tree4-3cpu|-DNPROC=3 -DFIXED_START|pass"
+		# the width scenario of tree-width1-aba, which W = 8 passes
+		"tree-width8-3cpu|-DLEVELS=1 -DNPROC=3 -DOHI=0 -DSPAN=2|pass"
+		# a stray free of any of the 4 leaves
+		"tree-stray-free-anyleaf|-DLEVELS=1 -DSTRAY|pass"
 		# two interrupt handlers, which may nest
 		"hot-mask-nested-irq|-DHOT_MASK -DTAKE_AND_FIRST -DNIRQ=2 -DNUSER=1 -DNO_DOUBLE_FREE|pass|hot.pml"
 	)
@@ -119,16 +128,18 @@ echo "1..$((${#configs[@]} + 2))"
 n=0
 bad=0
 
-# The model verifies the rollback of nbbs_try_node() that continues like a
-# release and stops below an OCC ancestor (nbbs.pml, FIX); the C code must
-# implement that protocol, or the runs below prove the wrong thing.
+# The models verify the rollback of nbbs_claim() that continues like a
+# release up to the top row and stops below an OCC ancestor
+# (protocol.pml, MUTANT 3 is the rollback that stops at the blocker's
+# row); the C code must implement that protocol, or the runs below prove
+# the wrong thing.
 n=$((n + 1))
-if ! grep -q 'ilog2(\*\?blocker) - 1' nbbs_core.c; then
-	echo "ok $n nbbs_core.c-implements-modeled-rollback"
+if grep -q 'nbbs_unmark(.*, crow, cw, b, pool->rows - 1,' nbbs_protocol.c; then
+	echo "ok $n nbbs_protocol.c-implements-modeled-rollback"
 else
-	echo "# nbbs_core.c still rolls back only below the blocker: it loses"
-	echo "# space (see orig-rollback-loses-space); apply the fix in verify/nbbs.pml"
-	echo "not ok $n nbbs_core.c-implements-modeled-rollback"
+	echo "# nbbs_claim() no longer rolls back up to the top row (pool->rows - 1):"
+	echo "# see tree-mutant-rollback-to-blocker, and revisit verify/protocol.pml"
+	echo "not ok $n nbbs_protocol.c-implements-modeled-rollback"
 	bad=1
 fi
 
@@ -152,7 +163,7 @@ run_config() {
 		echo "ok $n $name # SKIP not in MODEL_ONLY"
 		return 0
 	fi
-	model=${model:-nbbs.pml}
+	model=${model:-protocol.pml}
 	dir=$out/$name
 	rm -rf "$dir"
 	mkdir -p "$dir"

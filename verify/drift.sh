@@ -14,7 +14,10 @@
 # verify/models.sha records, per line, "model file:function sha256" of the
 # text of each function: from its definition line (the first line at
 # column 0 that names "function(" and is followed by a "{" at column 0
-# before any ";" ends a prototype) to the first "}" at column 0.
+# before any ";" ends a prototype) to the first "}" at column 0.  A name
+# may also be a variable defined at column 0 by "name = {" ending its line
+# (a table, such as an encoding's): its text runs to the first "}" at
+# column 0.
 #
 # A test fails ("not ok") when a function's text hashes differently, when it
 # cannot be found (renamed, moved or deleted: the model names the old one),
@@ -29,7 +32,13 @@ SHA=verify/models.sha
 fn_text() {
 	[ -f "$1" ] || return 1
 	awk -v fn="$2" '
-		BEGIN { re = "(^|[^A-Za-z0-9_])" fn "\\(" }
+		BEGIN {
+			re = "(^|[^A-Za-z0-9_])" fn "\\("
+			data = "(^|[^A-Za-z0-9_])" fn "[ \t]*=[ \t]*\\{[ \t]*$"
+		}
+		!state && /^[A-Za-z_]/ && $0 ~ data {
+			state = 2; n = 0; buf[n++] = $0; next
+		}
 		!state && /^[A-Za-z_]/ && $0 ~ re {
 			state = 1; n = 0
 		}
@@ -79,9 +88,10 @@ if [ "${1:-}" = --update ]; then
 		echo "# model file:function sha256 -- written by verify/drift.sh --update;"
 		echo "# rehash a model only after revisiting it against the C code."
 	} >"$tmp"
-	# keep the lines of the models not being updated
+	# keep the lines of the models not being updated (and still there)
 	[ -f "$SHA" ] && grep -v '^#' "$SHA" | while read -r m e h; do
 		keep=1
+		[ -f "verify/$m" ] || keep=
 		for w in "${want[@]}"; do [ "$m" = "$w" ] && keep=; done
 		[ -n "$keep" ] && echo "$m $e $h"
 	done >>"$tmp"

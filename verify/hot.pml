@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SPIN model of the hot blocks of nbbs_core.c (pools created with
- * NBBS_POOL_HOT: the block comment "Hot blocks" there, the section of the
- * same name in Documentation/nbbs.rst): the two state bits per block, the
- * per-CPU slot stacks, nbbs_hot_*() and their callers in nbbs_alloc() and
- * nbbs_free() (the pool->hot_orders branches), as of commit 42e664f,
+ * SPIN model of the hot blocks of nbbs_hot.c (pools created with
+ * NBBS_POOL_HOT: the file comment there, the section "Hot blocks" in
+ * Documentation/nbbs.rst): the two state bits per block, the per-CPU slot
+ * stacks, nbbs_hot_*() and their callers in nbbs_core.c,
+ * nbbs_alloc_block(), nbbs_commit() and nbbs_free_block() (the
+ * pool->hot_orders branches), as of commit 42e664f (moved unchanged from
+ * nbbs_core.c to nbbs_hot.c by 152f085),
  * which replaced the state RECLAIM by LIVE; -DORIG models the protocol
  * before it (up to 99a1522, see "History").  -DHOT_MASK adds the per-CPU
  * mask of the filled slots (hot_mask) as nbbs_hot_take_slot() and
@@ -17,24 +19,28 @@
  * written statement by statement after the C code.  The granularity is the
  * one of the hardware: every read of shared data and every atomic operation
  * is one step; purely local computation is folded into the neighbouring
- * shared step.  Memory is sequentially consistent, as in verify/nbbs.pml:
+ * shared step.  Memory is sequentially consistent, as in verify/protocol.pml:
  * every decision is taken by a fully ordered CAS of the state bits; the
  * model checks the protocol, not the barriers.
  *
  * Models (verify/drift.sh fails when their text changes; revisit this file
  * then, and rehash with verify/drift.sh --update hot.pml):
- *   nbbs_core.c:nbbs_hot_state       -> the reads of hst[]
- *   nbbs_core.c:nbbs_hot_swap        -> hot_swap
+ *   nbbs_hot.c:nbbs_hot_state        -> the reads of hst[]
+ *   nbbs_hot.c:nbbs_hot_swap         -> hot_swap
+ *   nbbs_hot.c:nbbs_hot_commit       -> hot_claimed
  *   nbbs_core.c:nbbs_commit          -> hot_claimed (its hot-order branch)
- *   nbbs_core.c:nbbs_hot_to_tree     -> hot_to_tree
- *   nbbs_core.c:nbbs_hot_reclaim     -> hot_reclaim
- *   nbbs_core.c:nbbs_hot_helps       -> a yes/no of the drainer
- *   nbbs_core.c:nbbs_hot_drain       -> hot_drain (every CPU)
- *   nbbs_core.c:nbbs_hot_drain_cpu   -> hot_drain (one CPU's slots)
- *   nbbs_core.c:nbbs_hot_take_slot   -> take_slot
- *   nbbs_core.c:nbbs_hot_pop         -> hot_pop
- *   nbbs_core.c:nbbs_hot_fill_slot   -> fill_slot
- *   nbbs_core.c:nbbs_hot_release     -> hot_release
+ *   nbbs_hot.c:nbbs_hot_to_tree      -> hot_to_tree
+ *   nbbs_hot.c:nbbs_hot_reclaim      -> hot_reclaim
+ *   nbbs_hot.c:nbbs_hot_helps        -> a yes/no of the drainer
+ *   nbbs_hot.c:nbbs_hot_drain        -> hot_drain (every CPU)
+ *   nbbs_hot.c:nbbs_hot_drain_cpu    -> hot_drain (one CPU's slots)
+ *   nbbs_hot.c:nbbs_hot_take_slot    -> take_slot
+ *   nbbs_hot.c:nbbs_hot_pop          -> hot_pop
+ *   nbbs_hot.c:nbbs_hot_fill_slot    -> fill_slot
+ *   nbbs_hot.c:nbbs_hot_release      -> hot_release
+ *   nbbs_core.c:nbbs_alloc_block     -> nb_alloc (pop, claim, drain, claim)
+ *   nbbs_core.c:nbbs_free_block      -> nb_free (its hot-order branch: find,
+ *                                       then nbbs_hot_release)
  *
  * The protocol.  Per block of a hot order, two state bits:
  *
@@ -44,7 +50,7 @@
  *   LIVE    (3) handed out as this block
  *
  *   claim:    an allocation that gets exactly this block from the tree
- *             moves NONE -> LIVE (nbbs_hot_claimed, which WARNs if it finds
+ *             moves NONE -> LIVE (nbbs_hot_commit, which WARNs if it finds
  *             anything else) before nbbs_alloc() returns it.
  *   reuse:    CACHED -> LIVE (nbbs_hot_pop), by a CPU whose slot names the
  *             block.
@@ -133,23 +139,25 @@
  *  - The tree.  tree[b] is T_FREE (not live as this block: the tree would
  *    hand it out, or it lies inside another block) or T_LIVE (OCC in the
  *    tree as this block).  The tree's claim is one atomic step T_FREE ->
- *    T_LIVE (tree_claim: the claim CAS of nbbs_tree_try with its climb,
+ *    T_LIVE (tree_claim: nbbs_claim(), the claim CAS with its climb,
  *    after which the block is the allocation's) and its release one atomic
- *    step T_LIVE -> T_FREE (in hot_to_tree: nbbs_layout_free; it must find
+ *    step T_LIVE -> T_FREE (in hot_to_tree: nbbs_release(); it must find
  *    the block live, else the C code's WARN_ON_ONCE fires).  The tree
  *    protocol itself (climb, announce, unmark, versions, rollbacks, the
- *    size-less find) is verified by verify/nbbs.pml, whose P1 (no two live
- *    blocks overlap) and P2 (the free of a live block succeeds, at its
- *    order) are what allows a claim and a release to be single steps here.
+ *    size-less find) is verified by verify/protocol.pml (nbbs_protocol.c,
+ *    both encodings), whose Q1 (no two committed blocks overlap) and Q4
+ *    (the release of a block its caller holds succeeds, at its order; the
+ *    hot state, like the committed bit there, makes the caller its only
+ *    releaser) are what allows a claim and a release to be single steps here.
  *    The chunk summary and the release counters only steer scans.
  *  - A claim that is rolled back (the climb met an OCC ancestor) makes the
  *    node OCC for a while without handing anything out.  By default claims
  *    are atomic and never rolled back; -DTRANSIENT adds one rolled-back
  *    claim of block 0, T_FREE -> T_TRANS -> T_FREE, allowed whenever block
  *    0 is not live (an over-approximation: the model does not track the
- *    covering block that makes it roll back).  nbbs_find_live() reads
- *    T_TRANS as live, as nbbs_tree_search() can (see STRAY below).
- *  - nbbs_find_live() is one atomic read of tree[b]: OCC -> the block's
+ *    covering block that makes it roll back).  nbbs_find() reads
+ *    T_TRANS as live, as it can in C (see STRAY below).
+ *  - nbbs_find() is one atomic read of tree[b]: OCC -> the block's
  *    order, else NBBS_FREE_NOT_LIVE.  Coalescing with a buddy and blocks of
  *    other orders at the same address are not modelled: the state bits of
  *    each (order, block) follow the same protocol, and a free of an
@@ -158,7 +166,7 @@
  *    one nbbs_hot_drain() (want = the block's order: nbbs_hot_helps() is
  *    then true) and one more claim (the C code rescans after any drain that
  *    gave a block back, as each reclaim counts as a release), else NULL;
- *    after a successful claim nbbs_hot_claimed().  Which free block a claim
+ *    after a successful claim nbbs_hot_commit().  Which free block a claim
  *    gets (NBLK = 2) is nondeterministic, as the scan start is.  The
  *    no-false-NULL bracket (pcpu->parks, releases) is not modelled: only
  *    safety is checked.
@@ -204,7 +212,7 @@
  *    The model records it in the ghost flag "erroneous" and from then on
  *    asserts nothing (the program is erroneous: the holder's own free may
  *    then be refused, the block handed out again while the victim uses it),
- *    as ERRONEOUS does in verify/nbbs.pml.
+ *    as ERRONEOUS does in verify/protocol.pml.
  *  So the buggy free may come at any moment; nothing is restricted (SPIN
  *  does reach the inherent case: an assert(0) next to "erroneous = true"
  *  fails).
@@ -226,7 +234,7 @@
  *  P4 The state invariants of the C comment: a block becomes CACHED only
  *     from LIVE (ORIG: from NONE) and only while live in the tree, and
  *     becomes LIVE only while live in the tree; the tree never hands out a
- *     CACHED block, and nbbs_hot_claimed() finds its block NONE (its
+ *     CACHED block, and nbbs_hot_commit() finds its block NONE (its
  *     WARN_ON_ONCE never fires); nbbs_hot_to_tree() finds its block live in
  *     the tree (its WARN_ON_ONCE never fires) and in NONE (ORIG: RECLAIM),
  *     so that nobody else can take or release it meanwhile.
@@ -375,7 +383,7 @@
  *  4 nbbs_hot_release() with no free slot sends its CACHED block to the
  *    tree without the CACHED -> NONE CAS (forgets that a stale slot
  *    elsewhere may have taken it).  Needs NSLOT=1 to reach that path.
- *  5 The claim does not set LIVE (nbbs_hot_claimed() does nothing) and
+ *  5 The claim does not set LIVE (nbbs_hot_commit() does nothing) and
  *    nbbs_hot_release() accepts NONE as well as LIVE: the tree's find alone
  *    says whether a block is held, RECLAIM left out too.
  * Mutants of the mask (they need HOT_MASK):
@@ -684,12 +692,12 @@ inline hot_to_tree(bb)
 #else
 		assert(erroneous || hst[bb] == H_NONE);
 #endif
-		tree[bb] = T_FREE;		/* nbbs_layout_free */
+		tree[bb] = T_FREE;		/* nbbs_release */
 		printf("P%d tree: release block %d\n", me, bb)
 	}
 }
 
-/* nbbs_hot_claimed(bb): the tree just gave out bb */
+/* nbbs_hot_commit(bb), from nbbs_commit(): the tree just gave out bb */
 inline hot_claimed(bb)
 {
 #ifdef ORIG
@@ -1141,7 +1149,7 @@ inline nb_free(bb)
 		callcpu();
 		fb = bb;
 		printf("P%d === nbbs_free(block %d)\n", me, fb);
-		/* nbbs_find_live */
+		/* nbbs_find */
 		if
 		:: tree[fb] != T_FREE -> fres = F_FREED	/* OCC */
 		:: else -> fres = F_NOT_LIVE
@@ -1279,7 +1287,7 @@ proctype stray(byte me)
 
 #ifdef TRANSIENT
 /*
- * An allocation whose claim of block 0 is rolled back (nbbs_tree_try: the
+ * An allocation whose claim of block 0 is rolled back (nbbs_claim: the
  * claim CAS succeeded, the climb met an OCC ancestor, nbbs_unmark gives the
  * node back).  Over-approximated: it may come whenever block 0 is not live
  * as itself (the model does not track the covering block that blocks it).
