@@ -283,7 +283,7 @@ static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
 	 * climb is still running, or which is being rolled back, has no bit
 	 * yet.  The bit then pins the block, so the find below reads its
 	 * order: finding first could read the order of a block freed and
-	 * replaced meanwhile (found by verify/packed.pml).  Fully ordered;
+	 * replaced meanwhile (found by verify/protocol.pml).  Fully ordered;
 	 * pairs with the set_bit() of nbbs_commit() through the holder's
 	 * hand-over of the block.  The plain read first spares hot pools an
 	 * atomic on the frees of their cached orders, which have no bit.

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Model checking of the lock-free protocol of nbbs_core.c with SPIN: the
-# tree (verify/nbbs.pml), the hot blocks of NBBS_POOL_HOT pools
-# (verify/hot.pml) and the packed layout (verify/packed.pml).
+# Model checking with SPIN: the lock-free protocol of nbbs_protocol.c in
+# both encodings (verify/protocol.pml, LEVELS=1 tree and LEVELS=3 packed)
+# and the hot blocks of NBBS_POOL_HOT pools (verify/hot.pml).
 #
 #   make check-model        the drift check (verify/drift.sh: has the C code
 #                           of a model changed since the model was last
@@ -11,7 +11,8 @@
 #                           minutes on 2 cores, < 2 GB); fails on any error ("not ok
 #                           ... # TODO" lines are known holes, reported but
 #                           not failures)
-#   make check-model-full   adds the 3-CPU tree run (about 3 minutes, 3 GB)
+#   make check-model-full   adds tree-width8-3cpu, tree-stray-free-anyleaf and
+#                           hot-mask-nested-irq (a few minutes more)
 #   make check-drift        the drift check alone
 #
 # Logs, pan sources and trails go to $(BUILD)/model/<configuration>/.

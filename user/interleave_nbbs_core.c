@@ -378,7 +378,7 @@ static void case_transient_rollback_tree(void)
 /* ---- rollback: a claim rolled back past a blocker freed meanwhile ---- */
 
 /*
- * The race the SPIN model found (verify/nbbs.pml, ORIG_ROLLBACK), on the
+ * The race the SPIN model found (verify/nbbs.pml, now retired), on the
  * tree layout: A claims leaf 0; B takes the order-2 block X over it before
  * A's climb gets there; A meets X and is about to roll back; B's free of
  * X empties it and stops; A's rollback walks through the empty X (a

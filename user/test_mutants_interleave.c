@@ -20,7 +20,7 @@
  *    release of its order, so the allocation drains again and gets it.
  * 3. A claim rolled back past a blocker freed meanwhile, whose release
  *    saw the rollback's write and left clearing the marks above to it:
- *    the rollback must clear them, up to the roots (verify/nbbs.pml).
+ *    the rollback must clear them, up to the roots (verify/protocol.pml).
  * 4. A second free of a block that an allocation has just claimed again
  *    in the tree but not handed out yet: a hot pool refuses it, since no
  *    one holds the block (verify/hot.pml).
