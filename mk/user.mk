@@ -135,7 +135,7 @@ check-user-test: user user-gcc user-clang user-inject $(USER_OUT)/example \
 		$(addprefix $(USER_OUT)/inject/,$(USER_TESTS)))) || rc=1; exit $$rc
 
 # The 32-bit build: the tree layout, plain and hot (the packed layout is
-# refused with -EOPNOTSUPP, which test_nbbs_core checks).
+# refused with -EOPNOTSUPP, which test_nbbs and test_nbbs_core check).
 check-user-m32: USER_LAYOUTS := tree tree-hot
 check-user-m32: user-m32
 	@$(call user_run,$(addprefix $(USER_OUT)/m32/,$(USER_TESTS)))
