@@ -1089,6 +1089,23 @@ static void test_bad_create(void)
 		expect_einval(&t, "max_order UINT_MAX", mem, SZ_4K, 3, UINT_MAX);
 		expect_einval(&t, "base not aligned to min_block",
 			      (char *)mem + 8, SZ_2K, 6, 0);
+		expect_einval(&t, "base half a page off", (char *)mem + SZ_2K,
+			      SZ_4K, 12, 0);
+		expect_einval(&t, "6 blocks", mem, 6 * 64, 6, 1);
+		expect_einval(&t, "size not a multiple of min_block", mem, 64 + 8, 6, 0);
+		expect_einval(&t, "max_order 7 over 64 blocks", mem, SZ_4K, 6, 7);
+		expect_einval(&t, "max_order 1 over one block", mem, SZ_4K, 12, 1);
+		expect_einval(&t, "min_shift 64", mem, SZ_4K, 64, 0);
+		expect_einval(&t, "min_shift UINT_MAX", mem, SZ_4K, UINT_MAX, 0);
+		/* Never touched: refused before anything reads the range. */
+		expect_einval(&t, "a range that wraps around", (void *)(ULONG_MAX - 4095),
+			      SZ_64K, 12, 0);
+#if BITS_PER_LONG != 64
+		pool = nbbs_pool_create_flags(mem, SZ_4K, 3, 9, GFP_KERNEL,
+					      NBBS_POOL_PACKED);
+		CHECK(&t, PTR_ERR(pool) == -EOPNOTSUPP,
+		      "the packed layout on 32 bits: %pe", pool);
+#endif
 
 		/* The largest valid shape over the same memory is accepted. */
 		pool = nbbs_pool_create(mem, SZ_4K, 3, 9, GFP_KERNEL);
@@ -1179,6 +1196,7 @@ static void test_default_pool(void)
 	struct tcase t = { .name = "default pool" };
 	struct nbbs_pool *pool = nbbs_default_pool();
 	struct nbbs_info info;
+	size_t size;
 	void *p;
 
 	if (CHECK(&t, pool, "no default pool")) {
@@ -1187,7 +1205,69 @@ static void test_default_pool(void)
 		p = nbbs_alloc(pool, 0);
 		if (CHECK(&t, p, "order 0"))
 			CHECK(&t, nbbs_free(pool, p) == 0, "free order 0");
+		size = (size_t)1 << (info.min_shift + info.max_order);
+		p = nbbs_alloc(pool, info.max_order);
+		if (CHECK(&t, p && p >= info.base && p + size <= info.base + info.size &&
+			  !((p - info.base) & (size - 1)),
+			  "order %u: %p in %p + %zu", info.max_order, p, info.base,
+			  info.size)) {
+			memset(p, 0x5a, size);	/* the arena is real memory */
+			CHECK(&t, nbbs_free(pool, p) == 0, "free order %u", info.max_order);
+		}
 	}
+	tcase_end(&t);
+}
+
+/* A pool may be destroyed with blocks still live, and frees all it holds. */
+static void test_destroy_live(void)
+{
+	struct tcase t = { .name = "destroy a pool with live blocks" };
+	struct nbbs_pool *pool;
+	unsigned int i;
+	void *mem;
+
+	mem = kvmalloc(SZ_16K, GFP_KERNEL);
+	if (!CHECK(&t, mem, "no memory"))
+		goto out;
+	pool = nbbs_pool_create_flags(mem, SZ_16K, 4, 5, GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "%pe", pool)) {
+		for (i = 0; i < 10; i++)
+			CHECK(&t, nbbs_alloc(pool, i % 6), "block %u", i);
+		CHECK(&t, nbbs_pool_live_blocks(pool) == 10, "live");
+		nbbs_pool_destroy(pool);
+	}
+	kvfree(mem);
+out:
+	tcase_end(&t);
+}
+
+/*
+ * The metadata of 64 MiB in 4 KiB blocks: at most 16 bytes per smallest
+ * block (0.39%, the tree layout's two 64-bit words per leaf) and 2 KiB per
+ * possible CPU.
+ */
+static void test_metadata(void)
+{
+	struct tcase t = { .name = "metadata of 64 MiB in 4 KiB blocks" };
+	size_t meta, size = SZ_64M;
+	struct nbbs_pool *pool;
+	void *mem;
+
+	mem = kvmalloc(size + SZ_4K, GFP_KERNEL);
+	if (!CHECK(&t, mem, "no memory"))
+		goto out;
+	pool = nbbs_pool_create_flags(PTR_ALIGN(mem, SZ_4K), size, 12, 10,
+				      GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "%pe", pool)) {
+		meta = nbbs_pool_metadata_bytes(pool);
+		pr_info("metadata: %zu bytes for 64 MiB in 4 KiB blocks, %u possible CPUs\n",
+			meta, num_possible_cpus());
+		CHECK(&t, meta > 0 && meta <= size / 256 + num_possible_cpus() * SZ_2K,
+		      "%zu bytes", meta);
+		nbbs_pool_destroy(pool);
+	}
+	kvfree(mem);
+out:
 	tcase_end(&t);
 }
 
@@ -1271,12 +1351,19 @@ struct stress_worker {
  * @tp: its pool
  * @owner: one bit per smallest block, set while a thread holds it
  * @start: the sleeping start barrier
+ * @running: threads started and not yet done
+ * @done: completed by the last thread to be done
  * @abort: set when setup failed; threads then do nothing
+ *
+ * A thread is stopped only once it is done: kthread_stop() on a thread
+ * that was woken but has not run yet returns -EINTR without running it.
  */
 struct stress_ctx {
 	struct tpool tp;
 	unsigned long *owner;
 	struct completion start;
+	atomic_t running;
+	struct completion done;
 	bool abort;
 };
 
@@ -1353,6 +1440,8 @@ static int stress_thread(void *data)
 		if (w->live[slot])
 			stress_free(w, slot);
 out:
+	if (atomic_dec_and_test(&w->ctx->running))
+		complete(&w->ctx->done);
 	wait_for_stop();
 	return 0;
 }
@@ -1382,6 +1471,7 @@ static void test_stress(const struct shape *shape)
 	if (!CHECK(&t, ctx && workers && st, "no memory"))
 		goto out_free;
 	init_completion(&ctx->start);
+	init_completion(&ctx->done);
 	if (!CHECK(&t, !tpool_create(&ctx->tp, shape), "no pool"))
 		goto out_free;
 	ctx->owner = bitmap_zalloc(tp_count(&ctx->tp, 0), GFP_KERNEL);
@@ -1401,11 +1491,14 @@ static void test_stress(const struct shape *shape)
 			ctx->abort = true;
 			break;
 		}
+		atomic_inc(&ctx->running);
 		cpu = next_cpu(cpu);
 	}
 
 	start = ktime_get();
 	complete_all(&ctx->start);
+	if (atomic_read(&ctx->running))
+		wait_for_completion(&ctx->done);
 	for (i = 0; i < nr; i++) {
 		if (!workers[i].task)
 			break;
@@ -1605,6 +1698,14 @@ static long park_three(void *pool)
 	return 0;
 }
 
+/* Allocate a smallest block and free it. */
+static long alloc_free_smallest(void *pool)
+{
+	void *p = nbbs_alloc(pool, 0);
+
+	return p && !nbbs_free(pool, p) ? 0 : -EINVAL;
+}
+
 /*
  * A CPU that goes offline gives the blocks it parked back to the tree
  * (nbbs's CPU hotplug callback), and a pool keeps working after it comes
@@ -1641,6 +1742,10 @@ static void test_hot_cpu_offline(void)
 	CHECK(&t, !nbbs_free(pool, p), "free");
 	nbbs_pool_stats(pool, &st);
 	CHECK(&t, st.hot_reclaims == 3, "%llu given back", st.hot_reclaims);
+	/* Its slots are empty when it is back: nothing comes from them. */
+	CHECK(&t, work_on_cpu(cpu, alloc_free_smallest, pool) == 0, "on CPU %u back", cpu);
+	nbbs_pool_stats(pool, &st);
+	CHECK(&t, st.hot_allocs == 0, "%llu hot allocations", st.hot_allocs);
 	CHECK(&t, work_on_cpu(cpu, park_three, pool) == 0, "on CPU %u again", cpu);
 	nbbs_pool_drain(pool);
 	CHECK(&t, nbbs_pool_live_blocks(pool) == 0, "live");
@@ -1691,6 +1796,8 @@ static int __init test_nbbs_init(void)
 		test_bad_create();
 		test_create_alloc_faults();
 		test_default_pool();
+		test_destroy_live();
+		test_metadata();
 		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
 			test_stress(&stress_shapes[s]);
 		test_double_free_race();
