@@ -724,8 +724,10 @@ static void test_invalid_free(struct tcase *t, struct tpool *tp)
 		expect_invalid(t, tp, p, "double free", st, &invalid);
 	}
 
-	/* The start of a block that was never allocated. */
+	/* The start of a block that was never allocated, and just past it. */
 	expect_invalid(t, tp, tp->mem, "free of a free block", st, &invalid);
+	expect_invalid(t, tp, tp->mem + 1, "misaligned, in a free block", st,
+		       &invalid);
 
 	/* Interior and misaligned pointers into a live block. */
 	p = nbbs_alloc(tp->pool, tp->max_order);
