@@ -22,6 +22,11 @@
  *
  * Parameters size the concurrent tests (defaults take about a second under
  * qemu's TCG emulation): stress_threads, stress_ops, race_rounds, seed.
+ * layout=tree, packed, tree-hot or packed-hot runs one round of the tests
+ * instead of all.
+ *
+ * The same file builds in userspace against the kernel-header shim
+ * (user/test_nbbs_main.c loads it there; see user/README.md).
  *
  * Built with make NBBS_FAULT_INJECT=y (against an nbbs.ko built the same
  * way), one more test per layout fails each metadata allocation of
@@ -72,7 +77,18 @@ static ulong seed;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "Seed of the stress test's random orders; 0: pick one (default 0)");
 
+static unsigned int model_ops = 2000;
+module_param(model_ops, uint, 0444);
+MODULE_PARM_DESC(model_ops, "Random operations of each model test (default 2000)");
+
+static char *layout;
+module_param(layout, charp, 0444);
+MODULE_PARM_DESC(layout, "Run the tests on this layout only: tree, packed, tree-hot or packed-hot (default: all)");
+
 #define WARN_MARKER "EXPECTED WARNING: nbbs: invalid free\n"
+
+/* The seed of this run: seed, or a random one. */
+static u64 run_seed;
 
 /* --- test bookkeeping --- */
 
@@ -124,19 +140,23 @@ static unsigned int test_flags(void)
 	       (test_hot ? NBBS_POOL_HOT : 0);
 }
 
-static void tcase_end(struct tcase *t)
+/* The name of this round: the layout, and "-hot" with hot blocks. */
+static const char *round_name(void)
 {
-	const char *layout = test_hot ?
+	return test_hot ?
 		(test_layout == NBBS_LAYOUT_PACKED ? "packed-hot" : "tree-hot") :
 		nbbs_layout_name(test_layout);
+}
 
+static void tcase_end(struct tcase *t)
+{
 	tests_run++;
 	if (t->failed) {
 		tests_failed++;
 		pr_err("not ok %u %s [%s] (%u checks failed)\n", tests_run, t->name,
-		       layout, t->failed);
+		       round_name(), t->failed);
 	} else {
-		pr_info("ok %u %s [%s]\n", tests_run, t->name, layout);
+		pr_info("ok %u %s [%s]\n", tests_run, t->name, round_name());
 	}
 }
 
@@ -146,6 +166,7 @@ static void tcase_end(struct tcase *t)
  * struct tpool - a pool of the tests' own over kvmalloc'ed memory
  * @pool: the pool
  * @mem: the arena
+ * @alloc: the kvmalloc'ed memory the arena lies in
  * @size: bytes in the arena
  * @min_shift: log2 of the smallest block
  * @max_order: largest order
@@ -154,6 +175,7 @@ static void tcase_end(struct tcase *t)
 struct tpool {
 	struct nbbs_pool *pool;
 	void *mem;
+	void *alloc;
 	size_t size;
 	unsigned int min_shift;
 	unsigned int max_order;
@@ -165,36 +187,53 @@ struct tpool {
  * @size: bytes in the arena
  * @min_shift: log2 of the smallest block
  * @max_order: largest order
+ * @offset: smallest blocks between a page (or smallest block) boundary and
+ *	the arena, so that blocks aligned from the arena's start are not
+ *	aligned as much in memory
  */
 struct shape {
 	size_t size;
 	unsigned int min_shift;
 	unsigned int max_order;
+	unsigned int offset;
 };
 
 static const struct shape shapes[] = {
-	{ SZ_4K,	3,		9 },	/* 8-byte blocks; one block is all */
-	{ SZ_64K,	6,		4 },	/* many largest blocks */
-	{ SZ_1M,	PAGE_SHIFT,	8 },	/* page-sized blocks */
-	{ SZ_256K,	PAGE_SHIFT,	0 },	/* a single order */
-	{ SZ_16K,	3,		11 },	/* 2048 leaves, deepest tree here */
-	{ SZ_1M,	16,		2 },	/* blocks larger than a page */
-	{ 8,		3,		0 },	/* one 8-byte block */
+	{ SZ_4K,	3,		9,	1 },	/* 8-byte blocks; one block is all */
+	{ 16,		3,		1,	0 },	/* two 8-byte blocks */
+	{ SZ_64K,	6,		4,	1 },	/* many largest blocks */
+	{ SZ_1M,	PAGE_SHIFT,	8,	0 },	/* page-sized blocks */
+	{ SZ_1M,	PAGE_SHIFT,	3,	0 },	/* 32 largest blocks of 8 pages */
+	{ SZ_4M,	PAGE_SHIFT,	10,	3 },	/* one block of 1024 pages */
+	{ SZ_256K,	PAGE_SHIFT,	0,	0 },	/* a single order */
+	{ SZ_256K,	6,		0,	3 },	/* 4096 blocks of a single order */
+	{ SZ_16K,	3,		11,	0 },	/* 2048 leaves, deepest tree here */
+	{ SZ_1M,	16,		2,	0 },	/* blocks larger than a page */
+	{ 8,		3,		0,	1 },	/* one 8-byte block */
 };
 
+/*
+ * nbbs_pool_create() wants the arena aligned to the smallest block, which
+ * kvmalloc() does not promise past a page: align it here, then move it
+ * @offset smallest blocks further.
+ */
 static int tpool_create(struct tpool *tp, const struct shape *s)
 {
+	size_t align = max_t(size_t, PAGE_SIZE, (size_t)1 << s->min_shift);
+	size_t off = (size_t)s->offset << s->min_shift;
+
 	memset(tp, 0, sizeof(*tp));
 	tp->size = s->size;
 	tp->min_shift = s->min_shift;
 	tp->max_order = s->max_order;
-	tp->mem = kvmalloc(s->size, GFP_KERNEL);
-	if (!tp->mem)
+	tp->alloc = kvmalloc(s->size + align + off, GFP_KERNEL);
+	if (!tp->alloc)
 		return -ENOMEM;
+	tp->mem = PTR_ALIGN(tp->alloc, align) + off;
 	tp->pool = nbbs_pool_create_flags(tp->mem, s->size, s->min_shift,
 					  s->max_order, GFP_KERNEL, test_flags());
 	if (IS_ERR(tp->pool)) {
-		kvfree(tp->mem);
+		kvfree(tp->alloc);
 		return PTR_ERR(tp->pool);
 	}
 	return 0;
@@ -203,7 +242,7 @@ static int tpool_create(struct tpool *tp, const struct shape *s)
 static void tpool_destroy(struct tpool *tp)
 {
 	nbbs_pool_destroy(tp->pool);
-	kvfree(tp->mem);
+	kvfree(tp->alloc);
 }
 
 /*
@@ -302,6 +341,100 @@ static void release(struct tcase *t, struct tpool *tp, void **blocks,
 	}
 }
 
+/*
+ * Take (@take) or give up the smallest blocks of the block of @order at @p
+ * in @owner, one bit per smallest block the test holds.  Returns how many
+ * were already in the state asked for: overlaps, or blocks never held.
+ */
+static unsigned long tp_own(const struct tpool *tp, unsigned long *owner,
+			    const void *p, unsigned int order, bool take)
+{
+	unsigned long leaf = tp_leaf(tp, p), j, bad = 0;
+
+	for (j = 0; j < (1UL << order); j++) {
+		if (take)
+			bad += __test_and_set_bit(leaf + j, owner);
+		else
+			bad += !__test_and_clear_bit(leaf + j, owner);
+	}
+	return bad;
+}
+
+/* No smallest block of the @nr from @first is held, says @owner. */
+static bool tp_range_free(const unsigned long *owner, unsigned long first,
+			  unsigned long nr)
+{
+	return find_next_bit(owner, first + nr, first) >= first + nr;
+}
+
+/* @owner leaves a free block of @order: a NULL from nbbs_alloc() is wrong. */
+static bool tp_has_free(const struct tpool *tp, const unsigned long *owner,
+			unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 0; i < tp_count(tp, order); i++)
+		if (tp_range_free(owner, i << order, 1UL << order))
+			return true;
+	return false;
+}
+
+/*
+ * The pool's maximal free blocks agree with @owner: a free block of order
+ * k counts when k is the largest order or its buddy is not wholly free.
+ */
+static void check_free_blocks(struct tcase *t, struct tpool *tp,
+			      const unsigned long *owner, const char *when)
+{
+	unsigned long maximal[NBBS_ORDER_LIMIT + 1], want, i, n;
+	unsigned int k;
+	int nr;
+
+	nr = tp_free_blocks(tp, maximal);
+	if (!CHECK(t, nr == tp->max_order + 1, "%s: nr %d", when, nr))
+		return;
+	for (k = 0; k <= tp->max_order; k++) {
+		n = 1UL << k;
+		want = 0;
+		for (i = 0; i < tp_count(tp, k); i++)
+			want += tp_range_free(owner, i * n, n) &&
+				(k == tp->max_order ||
+				 !tp_range_free(owner, (i ^ 1) * n, n));
+		CHECK(t, maximal[k] == want,
+		      "%s: order %u: %lu maximal free blocks, expected %lu",
+		      when, k, maximal[k], want);
+	}
+}
+
+/* The next online CPU after @cpu, wrapping around: round-robin pinning. */
+static unsigned int next_cpu(unsigned int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
+/*
+ * nbbs_free(@p) is refused, counted once in the pool's statistics, and
+ * frees nothing.  Adds it to @invalid.
+ */
+static void expect_invalid(struct tcase *t, struct tpool *tp, const void *p,
+			   const char *what, struct nbbs_stats *st,
+			   unsigned long *invalid)
+{
+	unsigned long live = nbbs_pool_live_blocks(tp->pool);
+	u64 before;
+
+	tp_expect_warning(tp);
+	nbbs_pool_stats(tp->pool, st);
+	before = st->invalid_free;
+	CHECK(t, nbbs_free(tp->pool, (void *)p) == -EINVAL, "%s", what);
+	nbbs_pool_stats(tp->pool, st);
+	CHECK(t, st->invalid_free == before + 1, "%s: invalid_free %llu, was %llu",
+	      what, st->invalid_free, before);
+	CHECK(t, nbbs_pool_live_blocks(tp->pool) == live, "%s: live blocks", what);
+	(*invalid)++;
+}
+
 /* --- tests on one pool --- */
 
 /* The pool describes itself as created, and starts whole. */
@@ -330,39 +463,72 @@ static void test_info(struct tcase *t, struct tpool *tp)
 	kfree(st);
 }
 
-/* One block of every order: in the arena, aligned, writable, freed. */
+/*
+ * One block of every order: in the arena, aligned, writable, the rest of
+ * the arena free as the pool reports it, freed.  Then one of every order
+ * at once, where the arena has room for them.
+ */
 static void test_every_order(struct tcase *t, struct tpool *tp)
 {
+	void *held[NBBS_ORDER_LIMIT + 1];
+	unsigned long *owner;
 	unsigned int order;
 	void *p;
 
+	owner = bitmap_zalloc(tp_count(tp, 0), GFP_KERNEL);
+	if (!CHECK(t, owner, "no memory"))
+		return;
 	for (order = 0; order <= tp->max_order; order++) {
 		p = nbbs_alloc(tp->pool, order);
 		if (!CHECK(t, tp_block_ok(tp, p, order), "order %u: %p", order, p))
 			continue;
 		memset(p, order, tp_bytes(tp, order));
 		CHECK(t, nbbs_pool_live_blocks(tp->pool) == 1, "order %u", order);
+		tp_own(tp, owner, p, order, true);
+		check_free_blocks(t, tp, owner, "one block");
+		tp_own(tp, owner, p, order, false);
 		CHECK(t, nbbs_free(tp->pool, p) == 0, "order %u", order);
 	}
 	check_whole(t, tp, "after every order");
+
+	/* Orders 0..max_order take 2^(max_order + 1) - 1 smallest blocks. */
+	if (tp_count(tp, tp->max_order) > 1) {
+		for (order = 0; order <= tp->max_order; order++) {
+			held[order] = nbbs_alloc(tp->pool, order);
+			if (!CHECK(t, tp_block_ok(tp, held[order], order),
+				   "all at once: order %u: %p", order, held[order])) {
+				held[order] = NULL;
+				continue;
+			}
+			CHECK(t, !tp_own(tp, owner, held[order], order, true),
+			      "all at once: order %u overlaps", order);
+		}
+		CHECK(t, nbbs_pool_live_blocks(tp->pool) == tp->max_order + 1,
+		      "all at once");
+		check_free_blocks(t, tp, owner, "all at once");
+		for (order = 0; order <= tp->max_order; order++)
+			CHECK(t, nbbs_free(tp->pool, held[order]) == 0,
+			      "all at once: order %u", order);
+		check_whole(t, tp, "after all orders at once");
+	}
+	bitmap_free(owner);
 }
 
 /*
  * Exhaust the pool with blocks of one order: exactly size / block blocks,
- * none overlapping, then NULL; the stats count them; freeing them in an
- * interleaved order makes the pool whole again.
+ * none overlapping, then NULL for that order and the smallest; the stats
+ * count them, and no rescan (nothing was released during those scans);
+ * freeing them in an interleaved order makes the pool whole again.
  */
 static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
 			  void **blocks, unsigned long *owner)
 {
 	unsigned long expect = tp_count(tp, order);
-	unsigned long n, i, j, leaf, overlaps = 0, nr_bad = 0;
-	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	unsigned long n, i, j, overlaps = 0, nr_bad = 0;
 	struct nbbs_stats *st0, *st1;
+	void *probe, *probe_order;
 	u64 fails = 0;
 	unsigned int k;
-	void *probe;
-	int nr;
 
 	st0 = kzalloc(2 * sizeof(*st0), GFP_KERNEL);
 	if (!CHECK(t, st0, "no memory"))
@@ -374,6 +540,8 @@ static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
 	CHECK(t, n == expect, "order %u: %lu blocks, expected %lu", order, n, expect);
 	probe = nbbs_alloc(tp->pool, 0);
 	CHECK(t, !probe, "order %u: full pool gave a block", order);
+	probe_order = nbbs_alloc(tp->pool, order);
+	CHECK(t, !probe_order, "order %u: full pool gave a block of it", order);
 	CHECK(t, nbbs_pool_live_blocks(tp->pool) == n, "order %u", order);
 
 	bitmap_zero(owner, tp_count(tp, 0));
@@ -382,28 +550,28 @@ static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
 			nr_bad++;
 			continue;
 		}
-		leaf = tp_leaf(tp, blocks[i]);
-		for (j = 0; j < (1UL << order); j++)
-			overlaps += __test_and_set_bit(leaf + j, owner);
+		overlaps += tp_own(tp, owner, blocks[i], order, true);
 		*(unsigned long *)blocks[i] = i;	/* a stamp: the index */
 	}
 	CHECK(t, !nr_bad, "order %u: %lu blocks outside or misaligned", order, nr_bad);
 	CHECK(t, !overlaps, "order %u: %lu smallest blocks handed out twice",
 	      order, overlaps);
-
-	nr = tp_free_blocks(tp, maximal);
-	for (k = 0; k < nr; k++)
-		CHECK(t, !maximal[k], "order %u full, free order %u: %lu",
-		      order, k, maximal[k]);
+	check_free_blocks(t, tp, owner, "full");
 
 	nbbs_pool_stats(tp->pool, st1);
 	CHECK(t, st1->alloc[order] - st0->alloc[order] == n, "order %u", order);
 	for (k = 0; k <= tp->max_order; k++)
 		fails += st1->alloc_fail[k] - st0->alloc_fail[k];
-	/* Failures: the NULL that ended fill(), if any, and the probe's. */
-	CHECK(t, fails == (n <= expect) + !probe, "order %u: %llu failures",
-	      order, fails);
+	/* Failures: the NULL that ended fill(), if any, and the probes'. */
+	CHECK(t, fails == (n <= expect) + !probe + !probe_order,
+	      "order %u: %llu failures", order, fails);
+	CHECK(t, st1->scan_restarts == st0->scan_restarts &&
+	      st1->scan_giveups == st0->scan_giveups,
+	      "order %u: %llu rescans, %llu give-ups with no release meanwhile",
+	      order, st1->scan_restarts - st0->scan_restarts,
+	      st1->scan_giveups - st0->scan_giveups);
 	nbbs_free(tp->pool, probe);
+	nbbs_free(tp->pool, probe_order);
 
 	/* Free the even blocks, then the odd ones: buddies meet late. */
 	for (i = 0; i < 2; i++) {
@@ -423,33 +591,46 @@ static void exhaust_order(struct tcase *t, struct tpool *tp, unsigned int order,
 
 static void test_exhaust(struct tcase *t, struct tpool *tp)
 {
-	unsigned int orders[] = { 0, tp->max_order / 2, tp->max_order };
 	unsigned long *owner;
+	unsigned int order;
 	void **blocks;
-	int i;
 
 	blocks = kvmalloc_array(tp_count(tp, 0) + 1, sizeof(*blocks), GFP_KERNEL);
 	owner = bitmap_zalloc(tp_count(tp, 0), GFP_KERNEL);
 	if (CHECK(t, blocks && owner, "no memory")) {
-		for (i = 0; i < ARRAY_SIZE(orders); i++)
-			if (!i || orders[i] != orders[i - 1])
-				exhaust_order(t, tp, orders[i], blocks, owner);
+		for (order = 0; order <= tp->max_order; order++)
+			exhaust_order(t, tp, order, blocks, owner);
 	}
 	bitmap_free(owner);
 	kvfree(blocks);
+}
+
+/* Free @n blocks in a random order. */
+static void release_shuffled(struct tcase *t, struct tpool *tp, void **blocks,
+			     unsigned long n, struct rnd_state *rnd)
+{
+	unsigned long i, j;
+
+	for (i = n; i > 1; i--) {
+		j = prandom_u32_state(rnd) % i;	/* swap() reads its arguments twice */
+		swap(blocks[i - 1], blocks[j]);
+	}
+	release(t, tp, blocks, n);
 }
 
 /*
  * Full coalescing: the arena is allocatable as all its largest blocks, and
  * after freeing them as all its smallest blocks; with every other smallest
  * block freed, no larger block can be had, and freeing the rest rebuilds
- * the largest blocks.
+ * the largest blocks.  So it does after the smallest blocks, or blocks of
+ * random orders, are freed in a random order.
  */
 static void test_coalesce(struct tcase *t, struct tpool *tp)
 {
 	unsigned long top = tp_count(tp, tp->max_order);
 	unsigned long leaves = tp_count(tp, 0);
 	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
+	struct rnd_state rnd;
 	unsigned long n, i;
 	void **blocks;
 	int nr;
@@ -487,82 +668,371 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 	n = fill(tp, tp->max_order, blocks, top + 1);
 	CHECK(t, n == top, "again: %lu largest blocks of %lu", n, top);
 	release(t, tp, blocks, n);
+
+	prandom_seed_state(&rnd, run_seed ^ leaves);
+	n = fill(tp, 0, blocks, leaves + 1);
+	CHECK(t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
+	release_shuffled(t, tp, blocks, n, &rnd);
+	check_whole(t, tp, "after the smallest blocks in a random order");
+
+	/* Random orders, 4 tries per smallest block: the pool ends up full. */
+	for (i = n = 0; i < 4 * leaves && n < leaves; i++) {
+		blocks[n] = nbbs_alloc(tp->pool, prandom_u32_state(&rnd) %
+				       (tp->max_order + 1));
+		n += !!blocks[n];
+	}
+	release_shuffled(t, tp, blocks, n, &rnd);
+	check_whole(t, tp, "after random orders in a random order");
+	n = fill(tp, tp->max_order, blocks, top + 1);
+	CHECK(t, n == top, "at last: %lu largest blocks of %lu", n, top);
+	release(t, tp, blocks, n);
+	n = fill(tp, 0, blocks, leaves + 1);
+	CHECK(t, n == leaves, "at last: %lu smallest blocks of %lu", n, leaves);
+	release(t, tp, blocks, n);
 	kvfree(blocks);
 }
 
 /*
  * Every kind of invalid free is refused with -EINVAL, counted, and harms
  * nothing: the live block it pointed into is still live, and the pool is
- * whole again afterwards.  NULL is a no-op; out-of-range orders are refused
- * and counted.
+ * whole again afterwards, all of it allocatable.  NULL is a no-op;
+ * out-of-range orders are refused and counted, and count as nothing else.
  */
 static void test_invalid_free(struct tcase *t, struct tpool *tp)
 {
-	size_t min_block = tp_bytes(tp, 0);
-	unsigned long expect_invalid = 0;
-	struct nbbs_stats *st;
-	char *p, *foreign;
+	size_t min_block = tp_bytes(tp, 0), top_bytes = tp_bytes(tp, tp->max_order);
+	unsigned long top = tp_count(tp, tp->max_order);
+	unsigned long leaves = tp_count(tp, 0);
+	unsigned long invalid = 0, n;
+	struct nbbs_stats *st, *st0;
+	char *p, *lo, *hi, *foreign;
+	void **blocks;
+	unsigned int k;
+	long local;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc(2 * sizeof(*st), GFP_KERNEL);
 	foreign = kmalloc(min_block, GFP_KERNEL);
-	if (!CHECK(t, st && foreign, "no memory"))
+	blocks = kvmalloc_array(leaves + 1, sizeof(*blocks), GFP_KERNEL);
+	if (!CHECK(t, st && foreign && blocks, "no memory"))
 		goto out;
-
-	tp_expect_warning(tp);
+	st0 = st + 1;
 
 	/* Double free. */
 	p = nbbs_alloc(tp->pool, 0);
 	if (CHECK(t, p, "alloc")) {
 		CHECK(t, nbbs_free(tp->pool, p) == 0, "first free");
-		CHECK(t, nbbs_free(tp->pool, p) == -EINVAL, "double free");
-		expect_invalid++;
+		expect_invalid(t, tp, p, "double free", st, &invalid);
 	}
 
-	/* The start of a block that was never allocated. */
-	CHECK(t, nbbs_free(tp->pool, tp->mem) == -EINVAL, "free of a free block");
-	expect_invalid++;
+	/* The start of a block that was never allocated, and just past it. */
+	expect_invalid(t, tp, tp->mem, "free of a free block", st, &invalid);
+	expect_invalid(t, tp, tp->mem + 1, "misaligned, in a free block", st,
+		       &invalid);
 
 	/* Interior and misaligned pointers into a live block. */
 	p = nbbs_alloc(tp->pool, tp->max_order);
 	if (CHECK(t, p, "alloc order %u", tp->max_order)) {
 		if (tp->max_order) {
-			CHECK(t, nbbs_free(tp->pool, p + min_block) == -EINVAL,
-			      "interior");
-			CHECK(t, nbbs_free(tp->pool, p + tp_bytes(tp, tp->max_order) / 2) ==
-			      -EINVAL, "buddy half");
-			expect_invalid += 2;
+			expect_invalid(t, tp, p + min_block, "interior", st,
+				       &invalid);
+			expect_invalid(t, tp, p + top_bytes / 2, "buddy half", st,
+				       &invalid);
 		}
-		CHECK(t, nbbs_free(tp->pool, p + 1) == -EINVAL, "misaligned");
-		CHECK(t, nbbs_free(tp->pool, p + min_block / 2) == -EINVAL,
-		      "half a smallest block in");
-		expect_invalid += 2;
+		if (top_bytes > 8)
+			expect_invalid(t, tp, p + top_bytes - 8, "last 8 bytes", st,
+				       &invalid);
+		expect_invalid(t, tp, p + 1, "misaligned", st, &invalid);
+		expect_invalid(t, tp, p + 4, "4 bytes in", st, &invalid);
+		expect_invalid(t, tp, p + min_block / 2, "half a smallest block in",
+			       st, &invalid);
 		CHECK(t, nbbs_pool_live_blocks(tp->pool) == 1, "the block survived");
-		memset(p, 0x5a, tp_bytes(tp, tp->max_order));
+		memset(p, 0x5a, top_bytes);
 		CHECK(t, nbbs_free(tp->pool, p) == 0, "the real free");
+		expect_invalid(t, tp, p, "double free of the largest", st,
+			       &invalid);
 	}
 
-	/* Foreign pointers: just past the arena, just before it, elsewhere. */
-	CHECK(t, nbbs_free(tp->pool, (char *)tp->mem + tp->size) == -EINVAL, "end");
-	CHECK(t, nbbs_free(tp->pool, (char *)tp->mem - min_block) == -EINVAL, "before");
-	CHECK(t, nbbs_free(tp->pool, foreign) == -EINVAL, "kmalloc'ed");
-	expect_invalid += 3;
+	/*
+	 * Two smallest blocks, the lower one freed: the pointers below the
+	 * higher one are free blocks under a subtree still partly in use.
+	 */
+	if (leaves >= 2) {
+		lo = nbbs_alloc(tp->pool, 0);
+		hi = nbbs_alloc(tp->pool, 0);
+		if (CHECK(t, lo && hi, "two smallest blocks")) {
+			if (lo > hi)
+				swap(lo, hi);
+			CHECK(t, nbbs_free(tp->pool, lo) == 0, "the lower one");
+			expect_invalid(t, tp, hi - min_block, "below a live block", st,
+				       &invalid);
+			expect_invalid(t, tp, tp->mem, "the start, beside a live block",
+				       st, &invalid);
+			CHECK(t, nbbs_free(tp->pool, hi) == 0, "the higher one");
+			expect_invalid(t, tp, hi, "double free of the higher one", st,
+				       &invalid);
+		}
+	}
+
+	/* Foreign pointers: past the arena, before it, on the stack, elsewhere. */
+	expect_invalid(t, tp, (char *)tp->mem + tp->size, "end", st, &invalid);
+	expect_invalid(t, tp, (char *)tp->mem - min_block, "before", st,
+		       &invalid);
+	expect_invalid(t, tp, (char *)tp->mem - 8, "8 bytes before", st,
+		       &invalid);
+	expect_invalid(t, tp, &local, "on the stack", st, &invalid);
+	expect_invalid(t, tp, foreign, "kmalloc'ed", st, &invalid);
 
 	/* NULL is a no-op. */
 	CHECK(t, nbbs_free(tp->pool, NULL) == 0, "NULL");
 
-	/* Orders past max_order. */
+	/* Orders past max_order: counted as bad orders, not as failures. */
+	nbbs_pool_stats(tp->pool, st0);
 	CHECK(t, !nbbs_alloc(tp->pool, tp->max_order + 1), "max_order + 1");
 	CHECK(t, !nbbs_alloc(tp->pool, NBBS_ORDER_LIMIT + 1), "limit + 1");
 	CHECK(t, !nbbs_alloc(tp->pool, UINT_MAX), "UINT_MAX");
+	CHECK(t, !nbbs_alloc(tp->pool, 1U << 31), "1 << 31");
 
 	nbbs_pool_stats(tp->pool, st);
-	CHECK(t, st->invalid_free == expect_invalid, "invalid_free %llu, expected %lu",
-	      st->invalid_free, expect_invalid);
-	CHECK(t, st->alloc_bad_order == 3, "alloc_bad_order %llu", st->alloc_bad_order);
+	CHECK(t, st->invalid_free == invalid, "invalid_free %llu, expected %lu",
+	      st->invalid_free, invalid);
+	CHECK(t, st->alloc_bad_order == 4, "alloc_bad_order %llu", st->alloc_bad_order);
+	for (k = 0; k <= NBBS_ORDER_LIMIT; k++)
+		CHECK(t, st->alloc[k] == st0->alloc[k] &&
+		      st->alloc_fail[k] == st0->alloc_fail[k],
+		      "a bad order counted at order %u", k);
 	check_whole(t, tp, "after invalid frees");
+
+	/* Nothing was lost: all of it allocatable, largest then smallest. */
+	n = fill(tp, tp->max_order, blocks, top + 1);
+	CHECK(t, n == top, "%lu largest blocks of %lu", n, top);
+	release(t, tp, blocks, n);
+	n = fill(tp, 0, blocks, leaves + 1);
+	CHECK(t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
+	release(t, tp, blocks, n);
 out:
+	kvfree(blocks);
 	kfree(foreign);
 	kfree(st);
+}
+
+/* --- random operations, on one CPU after another --- */
+
+/**
+ * struct rops - random operations on a pool against a model of the arena
+ * @t: the test
+ * @tp: the pool
+ * @rnd: random numbers
+ * @owner: one bit per smallest block the test holds
+ * @held: the blocks the test holds
+ * @held_order: the order of each
+ * @start: per smallest block: 1 + the order of the held block starting there
+ * @nr_held: entries in @held
+ * @invalid_frees: frees of a smallest block where no held block starts
+ * @frees: blocks freed, per order
+ * @allocs: blocks allocated, per order
+ * @nulls: NULLs from nbbs_alloc(), per order
+ * @false_nulls: NULLs while the model had a free block of the order
+ * @ops: operations in each call of rops_run()
+ * @model: the model's operations (rops_model()) instead of rops_stats()'s
+ */
+struct rops {
+	struct tcase *t;
+	struct tpool *tp;
+	struct rnd_state rnd;
+	unsigned long *owner;
+	void **held;
+	unsigned int *held_order;
+	u8 *start;
+	unsigned long nr_held;
+	unsigned long invalid_frees;
+	u64 frees[NBBS_ORDER_LIMIT + 1];
+	u64 allocs[NBBS_ORDER_LIMIT + 1];
+	u64 nulls[NBBS_ORDER_LIMIT + 1];
+	unsigned long false_nulls;
+	unsigned int ops;
+	bool model;
+};
+
+static bool rops_alloc(struct rops *r, unsigned int order)
+{
+	struct tpool *tp = r->tp;
+	void *p = nbbs_alloc(tp->pool, order);
+
+	if (!p) {
+		r->nulls[order]++;
+		if (tp_has_free(tp, r->owner, order))
+			r->false_nulls++;
+		return false;
+	}
+	r->allocs[order]++;
+	if (!CHECK(r->t, tp_block_ok(tp, p, order), "order %u: %p", order, p))
+		return true;	/* leaked: the test fails anyway */
+	CHECK(r->t, !tp_own(tp, r->owner, p, order, true), "order %u: overlap", order);
+	r->start[tp_leaf(tp, p)] = order + 1;
+	r->held[r->nr_held] = p;
+	r->held_order[r->nr_held++] = order;
+	return true;
+}
+
+static void rops_free(struct rops *r, unsigned long i)
+{
+	struct tpool *tp = r->tp;
+	unsigned int order = r->held_order[i];
+	void *p = r->held[i];
+
+	tp_own(tp, r->owner, p, order, false);
+	r->start[tp_leaf(tp, p)] = 0;
+	CHECK(r->t, nbbs_free(tp->pool, p) == 0, "order %u: %p", order, p);
+	r->frees[order]++;
+	r->held[i] = r->held[--r->nr_held];
+	r->held_order[i] = r->held_order[r->nr_held];
+}
+
+/* A third frees, the rest allocate blocks of uniformly random orders. */
+static void rops_stats(struct rops *r)
+{
+	if (r->nr_held && !(prandom_u32_state(&r->rnd) % 3))
+		rops_free(r, prandom_u32_state(&r->rnd) % r->nr_held);
+	else
+		rops_alloc(r, prandom_u32_state(&r->rnd) % (r->tp->max_order + 1));
+}
+
+/*
+ * 45% frees, 2% frees of a random smallest block (refused unless a held
+ * block starts there), the rest allocations favouring small orders.
+ */
+static void rops_model(struct rops *r)
+{
+	unsigned int x = prandom_u32_state(&r->rnd) % 100, order;
+	struct tpool *tp = r->tp;
+	unsigned long leaf, i;
+
+	if (x < 45 && r->nr_held) {
+		rops_free(r, prandom_u32_state(&r->rnd) % r->nr_held);
+	} else if (x < 47) {
+		leaf = prandom_u32_state(&r->rnd) % tp_count(tp, 0);
+		if (r->start[leaf]) {
+			for (i = 0; r->held[i] != tp->mem + (leaf << tp->min_shift); i++)
+				;
+			rops_free(r, i);
+		} else {
+			tp_expect_warning(tp);
+			CHECK(r->t, nbbs_free(tp->pool, tp->mem + (leaf << tp->min_shift)) ==
+			      -EINVAL, "leaf %lu: not the start of a held block", leaf);
+			r->invalid_frees++;
+		}
+	} else {
+		order = prandom_u32_state(&r->rnd) % (tp->max_order + 1);
+		rops_alloc(r, prandom_u32_state(&r->rnd) % (order + 1));
+	}
+}
+
+static long rops_run(void *data)
+{
+	struct rops *r = data;
+	unsigned int i;
+
+	for (i = 0; i < r->ops; i++) {
+		if (r->model)
+			rops_model(r);
+		else
+			rops_stats(r);
+	}
+	return 0;
+}
+
+/*
+ * @ops random operations, in runs of 128 on one online CPU after another,
+ * the pool's view checked against the model after each run; then every
+ * block freed and the pool's statistics compared with the counts.
+ */
+static void rops_test(struct tcase *t, struct tpool *tp, unsigned long ops,
+		      bool model)
+{
+	unsigned long leaves = tp_count(tp, 0), done;
+	unsigned int cpu = cpumask_first(cpu_online_mask), k;
+	struct nbbs_stats *st;
+	struct rops *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!CHECK(t, r && st, "no memory"))
+		goto out;
+	r->t = t;
+	r->tp = tp;
+	r->model = model;
+	prandom_seed_state(&r->rnd, run_seed + 7 * leaves + model);
+	r->owner = bitmap_zalloc(leaves, GFP_KERNEL);
+	r->held = kvmalloc_array(leaves, sizeof(*r->held), GFP_KERNEL);
+	r->held_order = kvmalloc_array(leaves, sizeof(*r->held_order), GFP_KERNEL);
+	r->start = kvzalloc(leaves, GFP_KERNEL);
+	if (!CHECK(t, r->owner && r->held && r->held_order && r->start, "no memory"))
+		goto out_free;
+
+	for (done = 0; done < ops; done += r->ops) {
+		r->ops = min(ops - done, 128UL);
+		CHECK(t, !work_on_cpu(cpu, rops_run, r), "on CPU %u", cpu);
+		CHECK(t, nbbs_pool_live_blocks(tp->pool) == r->nr_held, "live blocks");
+		if (model)
+			check_free_blocks(t, tp, r->owner, "random operations");
+		cpu = next_cpu(cpu);
+		cond_resched();
+	}
+	CHECK(t, !r->false_nulls, "%lu NULLs while the model had a free block",
+	      r->false_nulls);
+	while (r->nr_held)
+		rops_free(r, r->nr_held - 1);
+
+	nbbs_pool_stats(tp->pool, st);
+	for (k = 0; k <= NBBS_ORDER_LIMIT; k++) {
+		CHECK(t, st->alloc[k] == r->allocs[k], "order %u: %llu allocations, expected %llu",
+		      k, st->alloc[k], r->allocs[k]);
+		CHECK(t, st->free[k] == r->frees[k], "order %u: %llu frees, expected %llu",
+		      k, st->free[k], r->frees[k]);
+		CHECK(t, st->alloc_fail[k] == r->nulls[k], "order %u: %llu failures, expected %llu",
+		      k, st->alloc_fail[k], r->nulls[k]);
+	}
+	CHECK(t, st->invalid_free == r->invalid_frees, "invalid_free %llu, expected %lu",
+	      st->invalid_free, r->invalid_frees);
+	CHECK(t, !st->alloc_bad_order, "alloc_bad_order %llu", st->alloc_bad_order);
+	/* One call at a time: no release ever completed during a scan. */
+	CHECK(t, !st->scan_restarts && !st->scan_giveups, "%llu rescans, %llu give-ups",
+	      st->scan_restarts, st->scan_giveups);
+#ifndef NBBS_FAULT_INJECT
+	/* (Injected CAS failures count as conflicts and change nothing else.) */
+	CHECK(t, !st->cas_conflicts, "%llu CAS conflicts alone", st->cas_conflicts);
+#endif
+	CHECK(t, st->alloc_atomics >= r->allocs[0], "%llu atomics for %llu allocations",
+	      st->alloc_atomics, r->allocs[0]);
+	check_whole(t, tp, "after random operations");
+out_free:
+	kvfree(r->start);
+	kvfree(r->held_order);
+	kvfree(r->held);
+	bitmap_free(r->owner);
+out:
+	kfree(st);
+	kfree(r);
+}
+
+/*
+ * Statistics: every allocation, free and failure is counted at its order,
+ * over blocks of random orders allocated and freed on several CPUs.
+ */
+static void test_stats(struct tcase *t, struct tpool *tp)
+{
+	rops_test(t, tp, 3 * tp_count(tp, 0) + 50, false);
+}
+
+/*
+ * Random operations against a model of the arena: every block is free in
+ * the model, the pool's free blocks are the model's, a NULL means that the
+ * model has no free block of that order, and a free of a smallest block
+ * where no held block starts is refused.
+ */
+static void test_model(struct tcase *t, struct tpool *tp)
+{
+	rops_test(t, tp, model_ops, true);
 }
 
 static void run_pool_test(const char *name, const struct shape *s,
@@ -574,6 +1044,9 @@ static void run_pool_test(const char *name, const struct shape *s,
 
 	snprintf(t.name, sizeof(t.name), "%s size=%zu min_shift=%u max_order=%u",
 		 name, s->size, s->min_shift, s->max_order);
+	if (s->offset)
+		snprintf(t.name + strlen(t.name), sizeof(t.name) - strlen(t.name),
+			 " offset=%u", s->offset);
 	ret = tpool_create(&tp, s);
 	if (CHECK(&t, !ret, "pool: %d", ret)) {
 		fn(&t, &tp);
@@ -618,6 +1091,17 @@ static void test_bad_create(void)
 		expect_einval(&t, "max_order UINT_MAX", mem, SZ_4K, 3, UINT_MAX);
 		expect_einval(&t, "base not aligned to min_block",
 			      (char *)mem + 8, SZ_2K, 6, 0);
+		expect_einval(&t, "base half a page off", (char *)mem + SZ_2K,
+			      SZ_4K, 12, 0);
+		expect_einval(&t, "6 blocks", mem, 6 * 64, 6, 1);
+		expect_einval(&t, "size not a multiple of min_block", mem, 64 + 8, 6, 0);
+		expect_einval(&t, "max_order 7 over 64 blocks", mem, SZ_4K, 6, 7);
+		expect_einval(&t, "max_order 1 over one block", mem, SZ_4K, 12, 1);
+		expect_einval(&t, "min_shift 64", mem, SZ_4K, 64, 0);
+		expect_einval(&t, "min_shift UINT_MAX", mem, SZ_4K, UINT_MAX, 0);
+		/* Never touched: refused before anything reads the range. */
+		expect_einval(&t, "a range that wraps around", (void *)(ULONG_MAX - 4095),
+			      SZ_64K, 12, 0);
 
 		/* The largest valid shape over the same memory is accepted. */
 		pool = nbbs_pool_create(mem, SZ_4K, 3, 9, GFP_KERNEL);
@@ -708,6 +1192,7 @@ static void test_default_pool(void)
 	struct tcase t = { .name = "default pool" };
 	struct nbbs_pool *pool = nbbs_default_pool();
 	struct nbbs_info info;
+	size_t size;
 	void *p;
 
 	if (CHECK(&t, pool, "no default pool")) {
@@ -716,7 +1201,69 @@ static void test_default_pool(void)
 		p = nbbs_alloc(pool, 0);
 		if (CHECK(&t, p, "order 0"))
 			CHECK(&t, nbbs_free(pool, p) == 0, "free order 0");
+		size = (size_t)1 << (info.min_shift + info.max_order);
+		p = nbbs_alloc(pool, info.max_order);
+		if (CHECK(&t, p && p >= info.base && p + size <= info.base + info.size &&
+			  !((p - info.base) & (size - 1)),
+			  "order %u: %p in %p + %zu", info.max_order, p, info.base,
+			  info.size)) {
+			memset(p, 0x5a, size);	/* the arena is real memory */
+			CHECK(&t, nbbs_free(pool, p) == 0, "free order %u", info.max_order);
+		}
 	}
+	tcase_end(&t);
+}
+
+/* A pool may be destroyed with blocks still live, and frees all it holds. */
+static void test_destroy_live(void)
+{
+	struct tcase t = { .name = "destroy a pool with live blocks" };
+	struct nbbs_pool *pool;
+	unsigned int i;
+	void *mem;
+
+	mem = kvmalloc(SZ_16K, GFP_KERNEL);
+	if (!CHECK(&t, mem, "no memory"))
+		goto out;
+	pool = nbbs_pool_create_flags(mem, SZ_16K, 4, 5, GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "%pe", pool)) {
+		for (i = 0; i < 10; i++)
+			CHECK(&t, nbbs_alloc(pool, i % 6), "block %u", i);
+		CHECK(&t, nbbs_pool_live_blocks(pool) == 10, "live");
+		nbbs_pool_destroy(pool);
+	}
+	kvfree(mem);
+out:
+	tcase_end(&t);
+}
+
+/*
+ * The metadata of 64 MiB in 4 KiB blocks: at most 0.5% of the arena (the
+ * tree layout's two 64-bit words per leaf are 0.39%) and 2 KiB per
+ * possible CPU.
+ */
+static void test_metadata(void)
+{
+	struct tcase t = { .name = "metadata of 64 MiB in 4 KiB blocks" };
+	size_t meta, size = SZ_64M;
+	struct nbbs_pool *pool;
+	void *mem;
+
+	mem = kvmalloc(size + SZ_4K, GFP_KERNEL);
+	if (!CHECK(&t, mem, "no memory"))
+		goto out;
+	pool = nbbs_pool_create_flags(PTR_ALIGN(mem, SZ_4K), size, 12, 10,
+				      GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "%pe", pool)) {
+		meta = nbbs_pool_metadata_bytes(pool);
+		pr_info("metadata: %zu bytes for 64 MiB in 4 KiB blocks, %u possible CPUs\n",
+			meta, num_possible_cpus());
+		CHECK(&t, meta > 0 && meta <= size / 200 + num_possible_cpus() * SZ_2K,
+		      "%zu bytes", meta);
+		nbbs_pool_destroy(pool);
+	}
+	kvfree(mem);
+out:
 	tcase_end(&t);
 }
 
@@ -731,13 +1278,6 @@ static void wait_for_stop(void)
 		set_current_state(TASK_INTERRUPTIBLE);
 	}
 	__set_current_state(TASK_RUNNING);
-}
-
-/* The next online CPU after @cpu, wrapping around: round-robin pinning. */
-static unsigned int next_cpu(unsigned int cpu)
-{
-	cpu = cpumask_next(cpu, cpu_online_mask);
-	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
 }
 
 static struct task_struct *start_pinned(int (*fn)(void *), void *data,
@@ -807,12 +1347,19 @@ struct stress_worker {
  * @tp: its pool
  * @owner: one bit per smallest block, set while a thread holds it
  * @start: the sleeping start barrier
+ * @running: threads started and not yet done
+ * @done: completed by the last thread to be done
  * @abort: set when setup failed; threads then do nothing
+ *
+ * A thread is stopped only once it is done: kthread_stop() on a thread
+ * that was woken but has not run yet returns -EINTR without running it.
  */
 struct stress_ctx {
 	struct tpool tp;
 	unsigned long *owner;
 	struct completion start;
+	atomic_t running;
+	struct completion done;
 	bool abort;
 };
 
@@ -889,6 +1436,8 @@ static int stress_thread(void *data)
 		if (w->live[slot])
 			stress_free(w, slot);
 out:
+	if (atomic_dec_and_test(&w->ctx->running))
+		complete(&w->ctx->done);
 	wait_for_stop();
 	return 0;
 }
@@ -904,7 +1453,7 @@ static void test_stress(const struct shape *shape)
 	struct nbbs_stats *st;
 	ktime_t start;
 	void **blocks;
-	u64 base_seed = seed ? seed : get_random_u64();
+	u64 base_seed = run_seed;
 
 	nr = stress_threads ? stress_threads : 2 * num_online_cpus();
 	snprintf(t.name, sizeof(t.name),
@@ -918,6 +1467,7 @@ static void test_stress(const struct shape *shape)
 	if (!CHECK(&t, ctx && workers && st, "no memory"))
 		goto out_free;
 	init_completion(&ctx->start);
+	init_completion(&ctx->done);
 	if (!CHECK(&t, !tpool_create(&ctx->tp, shape), "no pool"))
 		goto out_free;
 	ctx->owner = bitmap_zalloc(tp_count(&ctx->tp, 0), GFP_KERNEL);
@@ -937,11 +1487,14 @@ static void test_stress(const struct shape *shape)
 			ctx->abort = true;
 			break;
 		}
+		atomic_inc(&ctx->running);
 		cpu = next_cpu(cpu);
 	}
 
 	start = ktime_get();
 	complete_all(&ctx->start);
+	if (atomic_read(&ctx->running))
+		wait_for_completion(&ctx->done);
 	for (i = 0; i < nr; i++) {
 		if (!workers[i].task)
 			break;
@@ -1141,6 +1694,14 @@ static long park_three(void *pool)
 	return 0;
 }
 
+/* Allocate a smallest block and free it. */
+static long alloc_free_smallest(void *pool)
+{
+	void *p = nbbs_alloc(pool, 0);
+
+	return p && !nbbs_free(pool, p) ? 0 : -EINVAL;
+}
+
 /*
  * A CPU that goes offline gives the blocks it parked back to the tree
  * (nbbs's CPU hotplug callback), and a pool keeps working after it comes
@@ -1177,6 +1738,10 @@ static void test_hot_cpu_offline(void)
 	CHECK(&t, !nbbs_free(pool, p), "free");
 	nbbs_pool_stats(pool, &st);
 	CHECK(&t, st.hot_reclaims == 3, "%llu given back", st.hot_reclaims);
+	/* Its slots are empty when it is back: nothing comes from them. */
+	CHECK(&t, work_on_cpu(cpu, alloc_free_smallest, pool) == 0, "on CPU %u back", cpu);
+	nbbs_pool_stats(pool, &st);
+	CHECK(&t, st.hot_allocs == 0, "%llu hot allocations", st.hot_allocs);
 	CHECK(&t, work_on_cpu(cpu, park_three, pool) == 0, "on CPU %u again", cpu);
 	nbbs_pool_drain(pool);
 	CHECK(&t, nbbs_pool_live_blocks(pool) == 0, "live");
@@ -1196,22 +1761,28 @@ static const struct {
 	{ "exhaustion",		test_exhaust },
 	{ "coalescing",		test_coalesce },
 	{ "invalid frees",	test_invalid_free },
+	{ "statistics",		test_stats },
+	{ "model",		test_model },
 };
 
 static int __init test_nbbs_init(void)
 {
 	static const unsigned int layouts[] = {
 		NBBS_LAYOUT_TREE,
-#if BITS_PER_LONG == 64
 		NBBS_LAYOUT_PACKED,
-#endif
 	};
-	unsigned int i, s, v;
+	unsigned int i, s, v, rounds = 0;
+
+	run_seed = seed ? seed : get_random_u64();
+	pr_info("seed %llu\n", run_seed);
 
 	/* Every test on every layout of the tree, without and with hot blocks. */
 	for (v = 0; v < 2 * ARRAY_SIZE(layouts); v++) {
 		test_layout = layouts[v % ARRAY_SIZE(layouts)];
 		test_hot = v >= ARRAY_SIZE(layouts);
+		if (layout && *layout && strcmp(layout, round_name()))
+			continue;
+		rounds++;
 		for (s = 0; s < ARRAY_SIZE(shapes); s++)
 			for (i = 0; i < ARRAY_SIZE(pool_tests); i++)
 				run_pool_test(pool_tests[i].name, &shapes[s],
@@ -1219,6 +1790,8 @@ static int __init test_nbbs_init(void)
 		test_bad_create();
 		test_create_alloc_faults();
 		test_default_pool();
+		test_destroy_live();
+		test_metadata();
 		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
 			test_stress(&stress_shapes[s]);
 		test_double_free_race();
@@ -1226,6 +1799,10 @@ static int __init test_nbbs_init(void)
 			test_hot_cpu_offline();
 	}
 
+	if (!rounds) {
+		pr_err("layout=%s: not a layout of this build\n", layout);
+		return -EINVAL;
+	}
 	pr_info("%u tests passed, %u failed\n", tests_run - tests_failed,
 		tests_failed);
 	return tests_failed ? -EINVAL : 0;

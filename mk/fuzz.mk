@@ -25,8 +25,8 @@ COV_OUT := $(BUILD)/cov
 FUZZ_CHECK_TIME ?= 45
 FUZZ_TIME ?= 600
 FUZZ_CORPUS := user/fuzz-corpus
-FUZZ_SRCS := $(NBBS_CORE_SRCS) $(NBBS_FAULT_SRCS) user/nbbs_user.c user/default_pool.c \
-	$(NBBS_WORKLOAD_SRCS)
+FUZZ_SRCS := $(NBBS_CORE_SRCS) $(NBBS_FAULT_SRCS) user/nbbs_user.c user/nbbs_user_task.c \
+	user/default_pool.c $(NBBS_WORKLOAD_SRCS)
 # Fault injection built in: inputs choose how many of the core's CASes fail.
 FUZZ_SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DNBBS_FAULT_INJECT
@@ -93,8 +93,8 @@ fuzz-merge: $(FUZZ_OUT)/fuzz_nbbs_core
 # NBBS_FAULT_FAIL/NBBS_FAULT_DELAY, the fuzz replay from its inputs.
 COV_FLAGS = -O0 --coverage
 COV_FAULTS := NBBS_FAULT_FAIL=300 NBBS_FAULT_DELAY=100
-COV_PROGS := test_nbbs_core stress_nbbs_core fuzz_replay coverage_nbbs_core \
-	inject/test_nbbs_core inject/stress_nbbs_core
+COV_PROGS := test_nbbs test_nbbs_core stress_nbbs_core fuzz_replay coverage_nbbs_core \
+	inject/test_nbbs inject/test_nbbs_core inject/stress_nbbs_core
 COV_STRESS_SECONDS ?= 1
 COV_FILES := $(NBBS_CORE_SRCS)
 
@@ -123,6 +123,20 @@ $(COV_OUT)/libnbbs.a: $(addprefix $(COV_OUT)/obj/,$(FUZZ_SRCS:.c=.o))
 	rm -f $@
 	ar rcs $@ $^
 
+# test_nbbs: the in-kernel test module and its loader (mk/user.mk).
+$(COV_OUT)/obj/test_nbbs.o $(COV_OUT)/obj/user/inject/test_nbbs.o: test_nbbs.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) -DKBUILD_MODNAME=\"test_nbbs\" -c $< -o $@
+$(COV_OUT)/obj/user/test_nbbs_main.o $(COV_OUT)/obj/user/inject/test_nbbs_main.o: \
+	user/nbbs_test.h user/test_layout.h
+$(COV_OUT)/test_nbbs: $(COV_OUT)/obj/test_nbbs.o $(COV_OUT)/obj/user/test_nbbs_main.o \
+		$(COV_OUT)/libnbbs.a
+	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) $^ -o $@
+$(COV_OUT)/inject/test_nbbs: $(COV_OUT)/obj/user/inject/test_nbbs.o \
+		$(COV_OUT)/obj/user/inject/test_nbbs_main.o $(COV_OUT)/libnbbs.a
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) $^ -o $@
+
 $(COV_OUT)/%: $(COV_OUT)/obj/user/%.o $(COV_OUT)/libnbbs.a
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_CFLAGS) $(COV_FLAGS) $< $(COV_OUT)/libnbbs.a -o $@
@@ -131,10 +145,12 @@ $(COV_OUT)/%: $(COV_OUT)/obj/user/%.o $(COV_OUT)/libnbbs.a
 # then one gcov summary per core file and the lines never executed.
 coverage: $(addprefix $(COV_OUT)/,$(COV_PROGS))
 	@find $(COV_OUT) -name '*.gcda' -delete; rc=0; \
-	for tv in test_nbbs_core:tree test_nbbs_core:packed \
+	for tv in test_nbbs:tree test_nbbs:packed test_nbbs:tree-hot test_nbbs:packed-hot \
+		  test_nbbs_core:tree test_nbbs_core:packed \
 		  test_nbbs_core:tree-hot test_nbbs_core:packed-hot \
 		  stress_nbbs_core:tree stress_nbbs_core:packed \
 		  stress_nbbs_core:tree-hot stress_nbbs_core:packed-hot coverage_nbbs_core:both \
+		  inject/test_nbbs:tree:inject inject/test_nbbs:packed:inject \
 		  inject/test_nbbs_core:tree:inject inject/test_nbbs_core:packed:inject \
 		  inject/stress_nbbs_core:tree:inject inject/stress_nbbs_core:packed:inject \
 		  inject/stress_nbbs_core:packed-hot:inject; do \

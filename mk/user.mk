@@ -38,8 +38,10 @@ USER_ASAN := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 USER_HDRS := nbbs_core.h nbbs_internal.h nbbs_fault.h nbbs_workload.h \
 	$(NBBS_CORE_INCLUDED) $(wildcard user/include/*.h user/include/linux/*.h)
-USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/default_pool.c $(NBBS_WORKLOAD_SRCS)
-USER_TESTS := test_nbbs_core stress_nbbs_core
+USER_LIB_SRCS := $(NBBS_CORE_SRCS) user/nbbs_user.c user/nbbs_user_task.c \
+	user/default_pool.c $(NBBS_WORKLOAD_SRCS)
+# test_nbbs: the in-kernel test module, test_nbbs.c, loaded by user/test_nbbs_main.c.
+USER_TESTS := test_nbbs test_nbbs_core stress_nbbs_core
 USER_TEST_DEPS := user/nbbs_test.h user/test_layout.h
 
 export TSAN_OPTIONS ?= halt_on_error=0 second_deadlock_stack=1 exitcode=66
@@ -77,6 +79,14 @@ $(2)/%: $(2)/obj/user/%.o $(2)/libnbbs.a
 	$(3) $(USER_CFLAGS) $(4) $$< $(2)/libnbbs.a -o $$@
 
 $(2)/obj/user/test_nbbs_core.o $(2)/obj/user/stress_nbbs_core.o: $(USER_TEST_DEPS)
+$(2)/obj/user/test_nbbs_main.o: $(USER_TEST_DEPS)
+
+# The module's object, named as Kbuild names it, and its "insmod".
+$(2)/obj/test_nbbs.o: test_nbbs.c $(USER_OUT)/.include-stamp
+	@mkdir -p $$(dir $$@)
+	$(3) $(USER_CFLAGS) $(4) -DKBUILD_MODNAME=\"test_nbbs\" -c $$< -o $$@
+$(2)/test_nbbs: $(2)/obj/test_nbbs.o $(2)/obj/user/test_nbbs_main.o $(2)/libnbbs.a
+	$(3) $(USER_CFLAGS) $(4) $$^ -o $$@
 
 user-$(1): $(addprefix $(2)/,$(USER_TESTS))
 endef

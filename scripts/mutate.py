@@ -42,7 +42,8 @@ FAULT_OBJS = os.environ.get('MUTATE_FAULT_SRCS', 'nbbs_fault.c').split()
 INCLUDED = os.environ.get('MUTATE_CORE_INCLUDED', 'nbbs_tree.c nbbs_packed.c').split()
 CORE = CORE_OBJS + FAULT_OBJS + INCLUDED + ['nbbs_internal.h', 'nbbs_fault.h']
 # nbbs_workload.c: the overlap checker stress_nbbs_core shares (mk/core.mk).
-BASE_OBJS = ['user/nbbs_user.c', 'user/default_pool.c', 'nbbs_workload.c']
+BASE_OBJS = ['user/nbbs_user.c', 'user/nbbs_user_task.c', 'user/default_pool.c',
+             'nbbs_workload.c']
 # Test programs, cheapest first (a run stops at the first failure), with
 # their link flags and the builds they run in: interleave_nbbs_core stops
 # calls at the core's NBBS_HOOK() points (the hooks build) and runs once,
@@ -53,10 +54,17 @@ TESTS = {
     'test_mutants_interleave': (['-Wl,--wrap=nbbs_claim,'
                                  '--wrap=nbbs_node_state,'
                                  '--wrap=nbbs_fault_cas'], ['plain', 'inject']),
+    'test_nbbs': ([], ['plain', 'inject']),
     'test_nbbs_core': ([], ['plain', 'inject']),
     'stress_nbbs_core': ([], ['plain', 'inject']),
 }
 BUILDS = ['hooks', 'plain', 'inject']
+# A test's sources and their own flags, where not just user/<test>.c:
+# test_nbbs is the in-kernel test module loaded by user/test_nbbs_main.c.
+SOURCES = {
+    'test_nbbs': [('test_nbbs.c', ['-DKBUILD_MODNAME="test_nbbs"']),
+                  ('user/test_nbbs_main.c', [])],
+}
 # Tests that run once, not once per layout.
 ONCE = {'interleave_nbbs_core'}
 OUT = 'build/mutate'
@@ -169,14 +177,27 @@ def compile_to(src, obj, flags):
                           text=True)
 
 
+def sources(t):
+    """The sources of test @t, each with its own extra flags."""
+    return SOURCES.get(t, [(f'user/{t}.c', [])])
+
+
+def test_objs(b, t):
+    return [f'{OUT}/base/{b}/{os.path.basename(src)[:-2]}.o'
+            for src, _ in sources(t)]
+
+
 def build_base():
     """The objects no mutant changes, once per build (plain, inject)."""
     for b in BUILDS:
         flags = BUILD_FLAGS[b]
-        for src in BASE_OBJS + [f'user/{t}.c' for t in TESTS
-                                if b in TESTS[t][1]]:
+        srcs = [(src, []) for src in BASE_OBJS]
+        for t in TESTS:
+            if b in TESTS[t][1]:
+                srcs += sources(t)
+        for src, extra in srcs:
             obj = f'{OUT}/base/{b}/{os.path.basename(src)[:-2]}.o'
-            r = compile_to(src, obj, flags)
+            r = compile_to(src, obj, flags + extra)
             if r.returncode:
                 sys.stdout.write(r.stdout)
                 return False
@@ -199,7 +220,7 @@ def build(dir, log):
                  for s in BASE_OBJS]
         for t in (t for t in TESTS if b in TESTS[t][1]):
             r = subprocess.run(CC + CFLAGS + flags + TESTS[t][0] +
-                               [f'{OUT}/base/{b}/{t}.o'] + objs +
+                               test_objs(b, t) + objs +
                                ['-o', f'{dir}/{b}/{t}'],
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)

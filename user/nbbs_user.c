@@ -4,6 +4,8 @@
  * user/include/ -- emulated CPUs, per-CPU memory, the kmalloc()/vmalloc()
  * family with fault injection, printk() and WARN().
  */
+#define _GNU_SOURCE		/* strerrorname_np() */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -17,7 +19,9 @@
 #include <linux/kernel.h>
 #include <linux/atomic.h>
 #include <linux/log2.h>
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -25,6 +29,10 @@
 /* ---- emulated CPUs ---- */
 
 unsigned int nr_cpu_ids = NBBS_USER_NR_CPUS;
+struct cpumask nbbs_user_cpu_online_mask = {
+	.bits = { [0 ... BITS_TO_LONGS(NR_CPUS) - 1] = ~0UL },
+};
+
 __thread int nbbs_user_cpu_id = -1;
 __thread int nbbs_user_in_nmi;
 int nbbs_user_nmi_cmpxchg = 1;
@@ -241,44 +249,137 @@ unsigned long nbbs_user_warnings(void)
 	return __atomic_load_n(&warnings, __ATOMIC_RELAXED);
 }
 
-/* Copy @fmt to @buf with the kernel's %p extensions (%px, %pK...) cut. */
-static const char *plain_format(const char *fmt, char *buf, size_t size)
-{
-	size_t n = 0;
+/* Append to a message being formatted; the end is cut when it is full. */
+struct msgbuf {
+	char *buf;
+	size_t size;
+	size_t len;
+};
 
-	if (strlen(fmt) >= size)
-		return fmt;
+static __printf(2, 3) void msg_add(struct msgbuf *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (m->len + 1 >= m->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		m->len = min_t(size_t, m->len + n, m->size - 1);
+}
+
+/* %pe: an error pointer by its errno's name, as the kernel prints it. */
+static void msg_add_errptr(struct msgbuf *m, const void *ptr)
+{
+	const char *name = NULL;
+
+	if (IS_ERR(ptr))
+		name = strerrorname_np((int)-PTR_ERR(ptr));
+	if (name)
+		msg_add(m, "-%s", name);
+	else if (IS_ERR(ptr))
+		msg_add(m, "%ld", PTR_ERR(ptr));
+	else
+		msg_add(m, "%p", ptr);
+}
+
+/*
+ * vsnprintf() with the kernel's %pV and %pe.  Each conversion is handed to
+ * the C library on its own, with the argument taken at its type; other %p
+ * extensions (%px, %pK, ...) print as %p.
+ */
+static void msg_vadd(struct msgbuf *m, const char *fmt, va_list ap)
+{
+	char spec[32];
+	size_t n;
+
 	while (*fmt) {
-		char c = *fmt++;
+		const char *mods;
+		int longs = 0, size_t_mod = 0;
+		char conv;
 
-		buf[n++] = c;
-		if (c != '%')
+		if (*fmt != '%') {
+			msg_add(m, "%c", *fmt++);
 			continue;
-		while (*fmt && strchr("#0- +'0123456789.*hlLqjzt", *fmt))
-			buf[n++] = *fmt++;
-		if (!*fmt)
-			break;
-		c = *fmt++;
-		buf[n++] = c;
-		if (c == 'p')
-			while ((*fmt >= 'a' && *fmt <= 'z') || (*fmt >= 'A' && *fmt <= 'Z') ||
-			       (*fmt >= '0' && *fmt <= '9'))
+		}
+		n = 0;
+		spec[n++] = *fmt++;
+		while (*fmt && n < sizeof(spec) - 4 && strchr("#0- +'0123456789.*", *fmt)) {
+			if (*fmt == '*') {
+				n += snprintf(spec + n, sizeof(spec) - n, "%d", va_arg(ap, int));
 				fmt++;
+			} else {
+				spec[n++] = *fmt++;
+			}
+		}
+		mods = fmt;
+		while (*fmt && strchr("hlLqjzt", *fmt)) {
+			longs += *fmt == 'l' || *fmt == 'L' || *fmt == 'q' || *fmt == 'j';
+			longs += *fmt == 'q' || *fmt == 'j' || *fmt == 'L';
+			size_t_mod |= *fmt == 'z' || *fmt == 't';
+			fmt++;
+		}
+		conv = *fmt;
+		if (!conv)
+			break;
+		fmt++;
+		while (mods < fmt && n < sizeof(spec) - 1)
+			spec[n++] = *mods++;
+		spec[n] = '\0';
+		switch (conv) {
+		case '%':
+			msg_add(m, "%%");
+			break;
+		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'c':
+			if (size_t_mod)
+				msg_add(m, spec, va_arg(ap, size_t));
+			else if (longs >= 2)
+				msg_add(m, spec, va_arg(ap, long long));
+			else if (longs)
+				msg_add(m, spec, va_arg(ap, long));
+			else
+				msg_add(m, spec, va_arg(ap, int));
+			break;
+		case 'f': case 'e': case 'g': case 'E': case 'G': case 'a': case 'A':
+			msg_add(m, spec, va_arg(ap, double));
+			break;
+		case 's':
+			msg_add(m, spec, va_arg(ap, const char *));
+			break;
+		case 'p':
+			if (*fmt == 'V') {
+				struct va_format *vaf = va_arg(ap, struct va_format *);
+				va_list inner;
+
+				va_copy(inner, *vaf->va);
+				msg_vadd(m, vaf->fmt, inner);
+				va_end(inner);
+				fmt++;
+			} else if (*fmt == 'e') {
+				msg_add_errptr(m, va_arg(ap, void *));
+				fmt++;
+			} else {
+				msg_add(m, "%p", va_arg(ap, void *));
+				while (isalnum((unsigned char)*fmt))
+					fmt++;
+			}
+			break;
+		default:	/* unknown: printed as written */
+			msg_add(m, "%s", spec);
+			break;
+		}
 	}
-	buf[n] = '\0';
-	return buf;
 }
 
-static void vprint(const char *fmt, va_list ap)
-{
-	char buf[512];
-
-	vfprintf(stderr, plain_format(fmt, buf, sizeof(buf)), ap);
-}
+void (*nbbs_user_log)(int level, const char *msg);
 
 void nbbs_user_printk(const char *fmt, ...)
 {
 	int level = 4;	/* the kernel's default message level */
+	char buf[1024];
+	struct msgbuf m = { buf, sizeof(buf), 0 };
 	va_list ap;
 
 	while (fmt[0] == KERN_SOH[0] && fmt[1]) {
@@ -286,23 +387,31 @@ void nbbs_user_printk(const char *fmt, ...)
 			level = fmt[1] - '0';
 		fmt += 2;
 	}
-	if (level > nbbs_user_console_loglevel)
+	if (level > nbbs_user_console_loglevel && !nbbs_user_log)
 		return;
+	buf[0] = '\0';
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	msg_vadd(&m, fmt, ap);
 	va_end(ap);
+	if (nbbs_user_log)
+		nbbs_user_log(level, buf);
+	if (level <= nbbs_user_console_loglevel)
+		fputs(buf, stderr);
 }
 
 void nbbs_user_warn(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[1024];
+	struct msgbuf m = { buf, sizeof(buf), 0 };
 
 	__atomic_fetch_add(&warnings, 1, __ATOMIC_RELAXED);
-	fprintf(stderr, "WARNING: CPU: %d PID: %d at %s:%d\n",
-		nbbs_user_this_cpu(), (int)getpid(), file, line);
+	buf[0] = '\0';
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	msg_vadd(&m, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "WARNING: CPU: %d PID: %d at %s:%d\n%s",
+		nbbs_user_this_cpu(), (int)getpid(), file, line, buf);
 }
 
 void nbbs_user_bug(const char *file, int line, const char *what)
@@ -360,4 +469,113 @@ void nbbs_user_cpu_dead(unsigned int cpu)
 	for (node = cpuhp_instances; node && cpuhp_teardown; node = node->next)
 		cpuhp_teardown(cpu, node);
 	pthread_mutex_unlock(&cpuhp_lock);
+}
+
+int remove_cpu(unsigned int cpu)
+{
+	if (!cpu_online(cpu))
+		return -EINVAL;
+	if (num_online_cpus() == 1)
+		return -EBUSY;
+	clear_bit(cpu, nbbs_user_cpu_online_mask.bits);
+	nbbs_user_cpu_dead(cpu);
+	return 0;
+}
+
+int add_cpu(unsigned int cpu)
+{
+	if (!cpu_possible(cpu))
+		return -EINVAL;
+	set_bit(cpu, nbbs_user_cpu_online_mask.bits);
+	return 0;
+}
+
+/* ---- module parameters ---- */
+
+static struct nbbs_user_param *params;
+
+void nbbs_user_param_add(struct nbbs_user_param *param)
+{
+	param->next = params;
+	params = param;
+}
+
+int nbbs_user_param_set(const char *name, const char *val)
+{
+	struct nbbs_user_param *p;
+
+	for (p = params; p; p = p->next)
+		if (!strcmp(p->name, name))
+			return p->set(val, p->arg);
+	return -ENOENT;
+}
+
+/* A whole number in C syntax within [min, max]. */
+static int param_number(const char *val, long long min, unsigned long long max,
+			unsigned long long *res)
+{
+	char *end;
+
+	errno = 0;
+	if (min < 0) {
+		long long v = strtoll(val, &end, 0);
+
+		if (v < min || (v > 0 && (unsigned long long)v > max))
+			return -EINVAL;
+		*res = (unsigned long long)v;
+	} else {
+		if (strchr(val, '-'))
+			return -EINVAL;
+		*res = strtoull(val, &end, 0);
+		if (*res > max)
+			return -EINVAL;
+	}
+	return errno || end == val || *end ? -EINVAL : 0;
+}
+
+int nbbs_user_param_set_uint(const char *val, void *arg)
+{
+	unsigned long long v;
+	int ret = param_number(val, 0, UINT_MAX, &v);
+
+	if (!ret)
+		*(unsigned int *)arg = v;
+	return ret;
+}
+
+int nbbs_user_param_set_ulong(const char *val, void *arg)
+{
+	unsigned long long v;
+	int ret = param_number(val, 0, ULONG_MAX, &v);
+
+	if (!ret)
+		*(unsigned long *)arg = v;
+	return ret;
+}
+
+int nbbs_user_param_set_int(const char *val, void *arg)
+{
+	unsigned long long v;
+	int ret = param_number(val, INT_MIN, INT_MAX, &v);
+
+	if (!ret)
+		*(int *)arg = (int)(long long)v;
+	return ret;
+}
+
+int nbbs_user_param_set_bool(const char *val, void *arg)
+{
+	if (!strcmp(val, "1") || !strcmp(val, "y") || !strcmp(val, "Y"))
+		*(bool *)arg = true;
+	else if (!strcmp(val, "0") || !strcmp(val, "n") || !strcmp(val, "N"))
+		*(bool *)arg = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int nbbs_user_param_set_charp(const char *val, void *arg)
+{
+	*(const char **)arg = val;
+	return 0;
 }

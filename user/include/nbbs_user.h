@@ -56,6 +56,11 @@ long nbbs_user_allocs_total(void);
 unsigned long nbbs_user_warnings(void);
 /* printk() prints messages of this level or more urgent (default 5). */
 extern int nbbs_user_console_loglevel;
+/*
+ * If set, called with every printk() message, whatever its level, once
+ * formatted: the kernel log as dmesg reads it.  @level is 0 to 7.
+ */
+extern void (*nbbs_user_log)(int level, const char *msg);
 
 void nbbs_user_printk(const char *fmt, ...) __printf(1, 2);
 void nbbs_user_warn(const char *file, int line, const char *fmt, ...) __printf(3, 4);

@@ -9,6 +9,7 @@
 #include_next <linux/kernel.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>		/* snprintf() and friends, <linux/sprintf.h> */
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <linux/stddef.h>

@@ -5,14 +5,24 @@
  * nbbs_user_console_loglevel (default 5: errors, warnings and notices;
  * pr_info() is quiet unless a program raises it; environment variable
  * NBBS_USER_LOGLEVEL sets it too).  pr_debug() prints only when DEBUG is
- * defined.  pr_fmt() is honoured.  Kernel-only %p extensions (%px, %pK,
- * ...) print as plain %p.
+ * defined.  pr_fmt() is honoured.  %pV (struct va_format) and %pe (an
+ * error pointer by name, "-ENOMEM") work as in the kernel; other
+ * kernel-only %p extensions (%px, %pK, ...) print as plain %p.
+ *
+ * Like the kernel's log buffer, the hook nbbs_user_log (<nbbs_user.h>), when
+ * set, sees every message whatever its level.
  */
 #ifndef _NBBS_USER_LINUX_PRINTK_H
 #define _NBBS_USER_LINUX_PRINTK_H
 
+#include <stdarg.h>
 #include <nbbs_user.h>
 #include <linux/compiler.h>
+
+struct va_format {
+	const char *fmt;
+	va_list *va;
+};
 
 #define KERN_SOH	"\001"
 #define KERN_EMERG	KERN_SOH "0"
