@@ -18,14 +18,8 @@ out=${2:-build/compare.csv}
 ms=${BENCH_MS:-300}
 rep=${BENCH_REPEAT:-3}
 rounds=${ROUNDS:-3}
-tmp=$(mktemp -d)
-trap 'git worktree remove --force "$tmp/base" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-
-git worktree add -q --detach "$tmp/base" "$base"
-make -s -C "$tmp/base" "$tmp/base/build/user/bench_nbbs_core" >/dev/null
-make -s "$PWD/build/user/bench_nbbs_core" >/dev/null
-cp "$tmp/base/build/user/bench_nbbs_core" "$tmp/old"
-cp build/user/bench_nbbs_core "$tmp/new"
+. scripts/bench/two-builds.sh
+bench_two_builds "$base"
 
 mkdir -p "$(dirname "$out")"
 for round in $(seq "$rounds"); do

@@ -21,14 +21,8 @@ ms=${BENCH_MS:-300}
 backends=${BACKENDS:-nbbs-tree nbbs-packed nbbs-tree-hot nbbs-packed-hot}
 workloads=${WORKLOADS:-cached ls co rand}
 command -v valgrind >/dev/null || apt-get install -y valgrind >/dev/null
-tmp=$(mktemp -d)
-trap 'git worktree remove --force "$tmp/base" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-
-git worktree add -q --detach "$tmp/base" "$base"
-make -s -C "$tmp/base" "$tmp/base/build/user/bench_nbbs_core" >/dev/null
-make -s "$PWD/build/user/bench_nbbs_core" >/dev/null
-cp "$tmp/base/build/user/bench_nbbs_core" "$tmp/old"
-cp build/user/bench_nbbs_core "$tmp/new"
+. scripts/bench/two-builds.sh
+bench_two_builds "$base"
 
 # ir_per_op BIN BACKEND WORKLOAD: instructions of the loop / operations
 ir_per_op() {
