@@ -342,6 +342,20 @@ static void release(struct tcase *t, struct tpool *tp, void **blocks,
 }
 
 /*
+ * The pool gives all of itself as blocks of @order, exactly, and takes
+ * them back.  @blocks has room for one more than that.
+ */
+static void check_fill(struct tcase *t, struct tpool *tp, unsigned int order,
+		       void **blocks, const char *when)
+{
+	unsigned long want = tp_count(tp, order);
+	unsigned long n = fill(tp, order, blocks, want + 1);
+
+	CHECK(t, n == want, "%s: %lu blocks of order %u of %lu", when, n, order, want);
+	release(t, tp, blocks, n);
+}
+
+/*
  * Take (@take) or give up the smallest blocks of the block of @order at @p
  * in @owner, one bit per smallest block the test holds.  Returns how many
  * were already in the state asked for: overlaps, or blocks never held.
@@ -627,7 +641,6 @@ static void release_shuffled(struct tcase *t, struct tpool *tp, void **blocks,
  */
 static void test_coalesce(struct tcase *t, struct tpool *tp)
 {
-	unsigned long top = tp_count(tp, tp->max_order);
 	unsigned long leaves = tp_count(tp, 0);
 	unsigned long maximal[NBBS_ORDER_LIMIT + 1];
 	struct rnd_state rnd;
@@ -639,9 +652,7 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 	if (!CHECK(t, blocks, "no memory"))
 		return;
 
-	n = fill(tp, tp->max_order, blocks, top + 1);
-	CHECK(t, n == top, "%lu largest blocks of %lu", n, top);
-	release(t, tp, blocks, n);
+	check_fill(t, tp, tp->max_order, blocks, "largest");
 
 	n = fill(tp, 0, blocks, leaves + 1);
 	CHECK(t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
@@ -665,9 +676,7 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 	release(t, tp, blocks, n);	/* the odd ones; NULL frees are no-ops */
 	check_whole(t, tp, "after the checkerboard");
 
-	n = fill(tp, tp->max_order, blocks, top + 1);
-	CHECK(t, n == top, "again: %lu largest blocks of %lu", n, top);
-	release(t, tp, blocks, n);
+	check_fill(t, tp, tp->max_order, blocks, "largest again");
 
 	prandom_seed_state(&rnd, run_seed ^ leaves);
 	n = fill(tp, 0, blocks, leaves + 1);
@@ -683,12 +692,8 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 	}
 	release_shuffled(t, tp, blocks, n, &rnd);
 	check_whole(t, tp, "after random orders in a random order");
-	n = fill(tp, tp->max_order, blocks, top + 1);
-	CHECK(t, n == top, "at last: %lu largest blocks of %lu", n, top);
-	release(t, tp, blocks, n);
-	n = fill(tp, 0, blocks, leaves + 1);
-	CHECK(t, n == leaves, "at last: %lu smallest blocks of %lu", n, leaves);
-	release(t, tp, blocks, n);
+	check_fill(t, tp, tp->max_order, blocks, "at last, largest");
+	check_fill(t, tp, 0, blocks, "at last, smallest");
 	kvfree(blocks);
 }
 
@@ -701,9 +706,8 @@ static void test_coalesce(struct tcase *t, struct tpool *tp)
 static void test_invalid_free(struct tcase *t, struct tpool *tp)
 {
 	size_t min_block = tp_bytes(tp, 0), top_bytes = tp_bytes(tp, tp->max_order);
-	unsigned long top = tp_count(tp, tp->max_order);
 	unsigned long leaves = tp_count(tp, 0);
-	unsigned long invalid = 0, n;
+	unsigned long invalid = 0;
 	struct nbbs_stats *st, *st0;
 	char *p, *lo, *hi, *foreign;
 	void **blocks;
@@ -803,12 +807,8 @@ static void test_invalid_free(struct tcase *t, struct tpool *tp)
 	check_whole(t, tp, "after invalid frees");
 
 	/* Nothing was lost: all of it allocatable, largest then smallest. */
-	n = fill(tp, tp->max_order, blocks, top + 1);
-	CHECK(t, n == top, "%lu largest blocks of %lu", n, top);
-	release(t, tp, blocks, n);
-	n = fill(tp, 0, blocks, leaves + 1);
-	CHECK(t, n == leaves, "%lu smallest blocks of %lu", n, leaves);
-	release(t, tp, blocks, n);
+	check_fill(t, tp, tp->max_order, blocks, "largest");
+	check_fill(t, tp, 0, blocks, "smallest");
 out:
 	kvfree(blocks);
 	kfree(foreign);
