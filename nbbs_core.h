@@ -29,7 +29,7 @@ struct nbbs_pool;
  * Layouts of the tree (see Documentation/nbbs.rst).  Both follow the same
  * lock-free protocol; "packed" keeps three levels in one 64-bit word and so
  * needs fewer atomic operations per call, "tree" keeps one 64-bit word per
- * node and also works on 32-bit kernels.
+ * node.  Both work on 32-bit kernels, where "tree" stays the default.
  */
 #define NBBS_LAYOUT_TREE	0
 #define NBBS_LAYOUT_PACKED	1
