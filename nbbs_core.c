@@ -18,7 +18,9 @@
  *   architectures go to the tree.
  * - Bounded.  One pass over a level visits each candidate node at most
  *   once, except the first NBBS_SCAN_PROBE, visited twice when the pass
- *   fails; chunks whose summary rules the order out are skipped whole.  A
+ *   fails, and the candidates of a chunk whose summary the pass arms,
+ *   rescanned once from the chunk's start; chunks whose summary rules the
+ *   order out are skipped whole.  A
  *   failing pass is repeated only while releases keep completing on other
  *   CPUs, and at most NBBS_SCAN_PASSES times in all.
  * - No false NULL.  nbbs_alloc() returns NULL only after a full pass over the

@@ -271,7 +271,7 @@ static __always_inline void nbbs_announce(const struct nbbs_encoding *e,
 		if (!((u64)old & a.part))
 			return;	/* nothing marked: nothing to protect */
 		ctx->atomics++;
-		/* Fully ordered: before the CAS that empties @w (SB with the climb). */
+		/* Fully ordered: before emptying @w, seen by a climb that reads it (MP). */
 		if (nbbs_cas64(a.word, &old,
 			       nbbs_next(e, row + 1, old,
 					 nbbs_status(e, row + 1, old) | a.coal)))
@@ -387,9 +387,9 @@ static __always_inline bool nbbs_climb(const struct nbbs_encoding *e,
 				break;
 			ctx->atomics++;
 			/*
-			 * Fully ordered: taking over an announcement (clearing
-			 * COAL) makes the announcing release's CAS fail (SB
-			 * with nbbs_announce()).
+			 * Fully ordered.  Taking over an announcement (clearing
+			 * COAL) changes the word's version, so the announcing
+			 * release's CAS on it fails (nbbs_unmark()).
 			 */
 			st = (nbbs_status(e, row + 1, old) | a.part) & ~a.coal;
 			if (nbbs_cas64(a.word, &old, nbbs_next(e, row + 1, old, st)))
