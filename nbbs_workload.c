@@ -80,6 +80,91 @@ unsigned int nbbs_co_order(unsigned int slot, unsigned int order,
 	return min(order + extra, max_order);
 }
 
+const char * const nbbs_touch_names[NBBS_NR_TOUCH] = {
+	[NBBS_TOUCH_NONE]	= "none",
+	[NBBS_TOUCH_ENDS]	= "ends",
+	[NBBS_TOUCH_LINES]	= "lines",
+};
+
+/**
+ * nbbs_touch_parse() - find a way of touching blocks by its name
+ * @name: none, ends or lines
+ *
+ * Context: Any context.
+ * Return: its enum nbbs_touch; -EINVAL for any other name.
+ */
+int nbbs_touch_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NBBS_NR_TOUCH; i++)
+		if (!strcmp(name, nbbs_touch_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+/*
+ * The stamp of line @i: distinct per line, so that a line copied from
+ * elsewhere in the block is caught too.
+ */
+static inline u64 nbbs_touch_stamp(u64 stamp, unsigned long i)
+{
+	return stamp + i * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The step from one touched line to the next: all of them, or first to last. */
+static inline unsigned long nbbs_touch_step(unsigned long lines, enum nbbs_touch how)
+{
+	return how == NBBS_TOUCH_LINES || lines < 2 ? 1 : lines - 1;
+}
+
+/**
+ * nbbs_touch_write() - write the stamps into a block just allocated
+ * @block: its first byte, 8-byte aligned
+ * @bytes: its size
+ * @how: which lines
+ * @stamp: what identifies this owner and this block
+ *
+ * Context: Any context; the block must be mapped (a write).
+ */
+void nbbs_touch_write(void *block, unsigned long bytes, enum nbbs_touch how,
+		      u64 stamp)
+{
+	unsigned long lines = max(bytes / NBBS_TOUCH_LINE, 1UL), i, step;
+	char *p = block;
+
+	if (how == NBBS_TOUCH_NONE)
+		return;
+	step = nbbs_touch_step(lines, how);
+	for (i = 0; i < lines; i += step)
+		*(u64 *)(p + i * NBBS_TOUCH_LINE) = nbbs_touch_stamp(stamp, i);
+}
+
+/**
+ * nbbs_touch_ok() - check the stamps before the block is freed
+ * @block: its first byte
+ * @bytes: its size
+ * @how: which lines, as at nbbs_touch_write()
+ * @stamp: as at nbbs_touch_write()
+ *
+ * Context: Any context.
+ * Return: true when every stamp written is still there.
+ */
+bool nbbs_touch_ok(const void *block, unsigned long bytes, enum nbbs_touch how,
+		   u64 stamp)
+{
+	unsigned long lines = max(bytes / NBBS_TOUCH_LINE, 1UL), i, step;
+	const char *p = block;
+
+	if (how == NBBS_TOUCH_NONE)
+		return true;
+	step = nbbs_touch_step(lines, how);
+	for (i = 0; i < lines; i += step)
+		if (*(const u64 *)(p + i * NBBS_TOUCH_LINE) != nbbs_touch_stamp(stamp, i))
+			return false;
+	return true;
+}
+
 /**
  * nbbs_owner_map_bytes() - the size of an ownership bitmap
  * @nr_bits: bits it holds

@@ -84,4 +84,27 @@ unsigned long nbbs_owner_claim(struct nbbs_owner *own, unsigned long idx,
 unsigned long nbbs_owner_release(struct nbbs_owner *own, unsigned long idx,
 				 unsigned int order);
 
+/*
+ * How a program uses the blocks it is handed, as its users would: write a
+ * stamp into some cache lines after the allocation and check them before
+ * the free.  A stamp found changed means another owner wrote the block.
+ */
+enum nbbs_touch {
+	NBBS_TOUCH_NONE,	/* never read or write the block */
+	NBBS_TOUCH_ENDS,	/* the first and the last cache line */
+	NBBS_TOUCH_LINES,	/* every cache line */
+	NBBS_NR_TOUCH,
+};
+
+/* The stride of the stamps: a cache line on the machines we measure. */
+#define NBBS_TOUCH_LINE		64
+
+extern const char * const nbbs_touch_names[NBBS_NR_TOUCH];
+
+int nbbs_touch_parse(const char *name);
+void nbbs_touch_write(void *block, unsigned long bytes, enum nbbs_touch how,
+		      u64 stamp);
+bool nbbs_touch_ok(const void *block, unsigned long bytes, enum nbbs_touch how,
+		   u64 stamp);
+
 #endif /* _NBBS_WORKLOAD_H */

@@ -49,7 +49,15 @@
  * overlap of two live blocks is counted exactly.
  * Blocks outside the arena or misaligned, refused frees and blocks still
  * live in the tree after a run are counted in the same overlaps column,
- * which must always be 0.  The arena itself is never touched (PROT_NONE).
+ * which must always be 0.
+ *
+ * Touching (--touch, default ends): every block handed out gets a stamp
+ * (its thread, address and order) in its first and last cache line
+ * (lines: in every cache line), checked before the free; a changed stamp
+ * counts in the overlaps column too.  The arena is then a writable mapping,
+ * populated before the runs up to TOUCH_POPULATE_MAX bytes (larger arenas
+ * take their page faults in the runs).  --touch=none maps it PROT_NONE and
+ * the allocator's metadata is all that is measured.
  *
  * Emulated CPUs: the shim's per-CPU data has NBBS_USER_NR_CPUS slots; the
  * benchmark sets nr_cpu_ids to --cpus (default: the larger of the online
@@ -94,6 +102,8 @@
 #define BULK_BATCH	4096
 #define MAX_LIST	16
 #define CACHELINE	64
+/* Arenas up to this size are populated before the runs when blocks are touched. */
+#define TOUCH_POPULATE_MAX	(4UL << 30)
 
 enum lock { LOCK_NONE, LOCK_SPIN, LOCK_MUTEX };
 enum workload {
@@ -187,6 +197,7 @@ struct bench {
 	double occupancy;
 	unsigned int burst;
 	bool check;
+	enum nbbs_touch touch;
 	struct nbbs_owner own;	/* ownership bitmap, one bit per smallest block */
 	unsigned long *prefill;	/* fill: smallest blocks held by the pre-fill */
 	pthread_barrier_t barrier;
@@ -320,6 +331,12 @@ static inline int b_free(struct bench *b, void *p)
 	}
 }
 
+/* What @w writes into the block @p of @order it holds. */
+static inline u64 touch_stamp(struct worker *w, char *p, unsigned int order)
+{
+	return ((u64)(w->id + 1) << 56) ^ (u64)(uintptr_t)p ^ order;
+}
+
 /* Allocate through the backend; check placement and ownership if asked. */
 static inline char *get(struct worker *w, unsigned int order)
 {
@@ -339,6 +356,7 @@ static inline char *get(struct worker *w, unsigned int order)
 		}
 		w->errors += nbbs_owner_claim(&b->own, idx, order);
 	}
+	nbbs_touch_write(p, 1UL << (order + b->min_shift), b->touch, touch_stamp(w, p, order));
 	return p;
 }
 
@@ -346,6 +364,9 @@ static inline void put(struct worker *w, char *p, unsigned int order)
 {
 	struct bench *b = w->b;
 
+	if (!nbbs_touch_ok(p, 1UL << (order + b->min_shift), b->touch,
+			   touch_stamp(w, p, order)))
+		w->errors++;
 	if (b->check)
 		w->errors += nbbs_owner_release(&b->own, nbbs_owner_index(&b->own, p, order),
 						order);
@@ -741,6 +762,7 @@ struct run_cfg {
 	unsigned int cpus;
 	unsigned int burst;
 	bool check;
+	enum nbbs_touch touch;
 	unsigned int ms;
 	unsigned int repeat;
 	u64 seed;
@@ -781,6 +803,7 @@ static long run_once(const struct run_cfg *cfg, int be, enum workload wl,
 	b->occupancy = occupancy;
 	b->burst = cfg->burst;
 	b->check = cfg->check;
+	b->touch = cfg->touch;
 	b->own.map = cfg->owner;
 	b->own.nr_bits = b->leaves;
 	b->own.base = b->base;
@@ -954,6 +977,10 @@ static void help(void)
 	      "                     (default 1; overlaps are those of all runs)\n"
 	      "  --burst=N          ls: allocations per burst (default 16)\n"
 	      "  --cpus=N           emulated CPUs, nr_cpu_ids (default max(online, threads))\n"
+	      "  --touch=HOW        what each block gets from its holder: ends (default:\n"
+	      "                     a stamp in its first and last cache line, checked\n"
+	      "                     before the free), lines (every cache line), none\n"
+	      "                     (the arena is PROT_NONE)\n"
 	      "  --check, --no-check  ownership bitmap (default off; on with --quick/--smoke)\n"
 	      "  --quick            50 ms runs with the check on\n"
 	      "  --smoke            every workload x backend briefly, KTAP, fails on overlap\n"
@@ -968,7 +995,7 @@ enum {
 	OPT_BACKEND = 256, OPT_WORKLOAD, OPT_THREADS, OPT_ORDER, OPT_OCC, OPT_ARENA,
 	OPT_MIN_SHIFT, OPT_MAX_ORDER, OPT_MS, OPT_BURST, OPT_CPUS, OPT_CHECK,
 	OPT_NO_CHECK, OPT_QUICK, OPT_SMOKE, OPT_NO_HEADER, OPT_ARENA_COLUMN, OPT_SEED,
-	OPT_STATS, OPT_REPEAT,
+	OPT_STATS, OPT_REPEAT, OPT_TOUCH,
 };
 
 static const struct option options[] = {
@@ -992,6 +1019,7 @@ static const struct option options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "touch", required_argument, NULL, OPT_TOUCH },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1087,7 +1115,7 @@ int main(int argc, char **argv)
 	int nr_arenas = 1;
 	struct run_cfg cfg = {
 		.min_shift = 12, .max_order = 10, .burst = nbbs_workloads[NBBS_WL_LS].objs,
-		.ms = 300, .repeat = 1, .seed = 1,
+		.ms = 300, .repeat = 1, .seed = 1, .touch = NBBS_TOUCH_ENDS,
 	};
 	bool header = true, smoke = false, quick = false;
 	int check = -1, opt, a, bi, wi, ti, tests = 0, failed = 0;
@@ -1163,6 +1191,14 @@ int main(int argc, char **argv)
 		case OPT_STATS:
 			show_stats = true;
 			break;
+		case OPT_TOUCH:
+			a = nbbs_touch_parse(optarg);
+			if (a < 0) {
+				fprintf(stderr, "bench: --touch must be none, ends or lines\n");
+				return 2;
+			}
+			cfg.touch = a;
+			break;
 		case OPT_SEED:
 			cfg.seed = strtoull(optarg, NULL, 0) | 1;
 			break;
@@ -1231,9 +1267,12 @@ int main(int argc, char **argv)
 		size_t bitmap = DIV_ROUND_UP(leaves, BITS_PER_LONG) * sizeof(long);
 
 		cfg.size = arenas[a];
-		/* never read or written: the allocator only computes addresses */
-		cfg.base = mmap(NULL, cfg.size, PROT_NONE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		/* Without touching, the allocator only computes addresses in it. */
+		cfg.base = mmap(NULL, cfg.size,
+				cfg.touch == NBBS_TOUCH_NONE ? PROT_NONE : PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				(cfg.touch != NBBS_TOUCH_NONE && cfg.size <= TOUCH_POPULATE_MAX ?
+				 MAP_POPULATE : 0), -1, 0);
 		cfg.owner = malloc(nbbs_owner_map_bytes(leaves));
 		cfg.prefill = malloc(bitmap);
 		if (cfg.base == MAP_FAILED || !cfg.owner || !cfg.prefill) {
