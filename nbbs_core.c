@@ -294,8 +294,10 @@ static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
 		ctx->atomics++;
 		if (!test_and_clear_bit(leaf, pool->committed))
 			return NBBS_FREE_UNCOMMITTED;	/* freed meanwhile */
-		res = nbbs_release(pool, leaf, level, &freed, ctx);
-		/* The bit made us its only releaser: this cannot fail. */
+		/* The bit made us its only releaser: neither can fail. */
+		res = nbbs_find(pool, leaf, level);
+		if (!WARN_ON_ONCE(res != NBBS_FREED))
+			res = nbbs_release(pool, leaf, *level, &freed, ctx);
 		if (WARN_ON_ONCE(res != NBBS_FREED))
 			return res;
 		nbbs_publish(pool, leaf, freed, ctx);
@@ -310,6 +312,22 @@ static enum nbbs_free_result nbbs_free_block(struct nbbs_pool *pool,
 	if (parked)
 		this_cpu_inc(pool->pcpu->stats.hot_frees);
 	return res;
+}
+
+/*
+ * A block this CPU freed just below where its scans start becomes the
+ * start: the next allocation takes it, or its neighbours, again, while
+ * they are still in this CPU's caches and TLB, instead of moving on to
+ * memory nobody touched lately.  Frees far away (a block another CPU
+ * allocated) leave the start alone, so that CPUs keep to their own parts
+ * of the arena.
+ */
+static void nbbs_note_free(struct nbbs_pool *pool, unsigned long leaf)
+{
+	unsigned long start = this_cpu_read(pool->pcpu->hint);
+
+	if (leaf < start && start - leaf <= (1UL << pool->chunk_shift))
+		this_cpu_write(pool->pcpu->hint, leaf);
 }
 
 /**
@@ -356,8 +374,10 @@ int nbbs_free(struct nbbs_pool *pool, void *addr)
 	}
 	res = nbbs_free_block(pool, off >> pool->min_shift, &level, &ctx);
 	nbbs_account(pool, &ctx, &pool->pcpu->stats.free_atomics);
-	if (res == NBBS_FREED)
+	if (res == NBBS_FREED) {
+		nbbs_note_free(pool, off >> pool->min_shift);
 		this_cpu_inc(pool->pcpu->stats.free[level]);
+	}
 	preempt_enable();
 	if (res != NBBS_FREED)
 		return nbbs_invalid_free(pool, addr, res);

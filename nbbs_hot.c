@@ -137,10 +137,10 @@ void nbbs_hot_commit(struct nbbs_pool *pool, unsigned int order,
 static void nbbs_hot_to_tree(struct nbbs_pool *pool, unsigned int order,
 			     unsigned long leaf, struct nbbs_ctx *ctx)
 {
-	unsigned int level, freed = 0;
+	unsigned int freed = 0;
 
-	if (WARN_ON_ONCE(nbbs_release(pool, leaf, &level, &freed, ctx) !=
-			 NBBS_FREED || level != order))
+	/* The state bits said its order: no need to read it in the tree. */
+	if (WARN_ON_ONCE(nbbs_release(pool, leaf, order, &freed, ctx) != NBBS_FREED))
 		return;
 	nbbs_publish(pool, leaf, freed, ctx);
 }

@@ -254,7 +254,7 @@ int nbbs_claim(struct nbbs_pool *pool, unsigned int level, unsigned long idx,
 enum nbbs_free_result nbbs_find(const struct nbbs_pool *pool, unsigned long leaf,
 				unsigned int *level);
 enum nbbs_free_result nbbs_release(struct nbbs_pool *pool, unsigned long leaf,
-				   unsigned int *level, unsigned int *freed,
+				   unsigned int level, unsigned int *freed,
 				   struct nbbs_ctx *ctx);
 unsigned long nbbs_busy_run(const struct nbbs_pool *pool, unsigned int level,
 			    unsigned long idx, unsigned long max);

@@ -480,16 +480,13 @@ nbbs_find_in(const struct nbbs_encoding *e, const struct nbbs_pool *pool,
 
 static __always_inline enum nbbs_free_result
 nbbs_release_in(const struct nbbs_encoding *e, struct nbbs_pool *pool,
-		unsigned long leaf, unsigned int *level, unsigned int *freed,
+		unsigned long leaf, unsigned int level, unsigned int *freed,
 		struct nbbs_ctx *ctx)
 {
-	enum nbbs_free_result res = nbbs_find_in(e, pool, leaf, level);
 	unsigned int row, b;
 	unsigned long w;
 
-	if (res != NBBS_FREED)
-		return res;
-	nbbs_locate(e, *level, leaf >> *level, &row, &w, &b);
+	nbbs_locate(e, level, leaf >> level, &row, &w, &b);
 	if (!nbbs_unmark(e, pool, row, w, b, pool->rows - 1, freed, ctx))
 		return NBBS_FREE_RACED;
 	return NBBS_FREED;
@@ -608,20 +605,20 @@ enum nbbs_free_result nbbs_find(const struct nbbs_pool *pool, unsigned long leaf
 }
 
 /**
- * nbbs_release - give back the live block that starts at smallest block @leaf
+ * nbbs_release - give back the live block of order @level at smallest block @leaf
  * @pool: the pool
  * @leaf: the smallest block
- * @level: set to the block's order
+ * @level: the block's order: its hot state says it, or nbbs_find() read it
  * @freed: set to the order of the largest free block the release made
  * @ctx: the call's work
  *
  * The caller must be the block's only releaser (its committed bit or hot
- * state says so): the order read first is then the block's.
+ * state says so): the block then stays live at @level until this call.
  *
- * Return: NBBS_FREED, or why nothing was released.
+ * Return: NBBS_FREED, or NBBS_FREE_RACED when the node was not live.
  */
 enum nbbs_free_result nbbs_release(struct nbbs_pool *pool, unsigned long leaf,
-				   unsigned int *level, unsigned int *freed,
+				   unsigned int level, unsigned int *freed,
 				   struct nbbs_ctx *ctx)
 {
 	if (nbbs_packed(pool))

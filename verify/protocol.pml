@@ -19,7 +19,7 @@
  *   nbbs_protocol.c:nbbs_announce     -> announce
  *   nbbs_protocol.c:nbbs_unmark       -> unmark
  *   nbbs_protocol.c:nbbs_release      -> nb_free (dispatch on the encoding)
- *   nbbs_protocol.c:nbbs_release_in   -> nb_free (find, then unmark)
+ *   nbbs_protocol.c:nbbs_release_in   -> nb_free (unmark at the order found)
  *   nbbs_protocol.c:nbbs_find_in      -> find
  *   nbbs_protocol.c:nbbs_words_init   -> ROWS, NW_j, WID()
  *   nbbs_protocol.c:nbbs_nodes        -> WN
@@ -36,7 +36,7 @@
  *   nbbs_protocol.c:nbbs_above        -> UPW(), UPB(), UPS(), PARTB(), COALB()
  *   nbbs_tree.c:nbbs_tree_encoding    -> SUBT(), ANC() with LEVELS = 1
  *   nbbs_packed.c:nbbs_packed_encoding -> SUBT(), ANC() with LEVELS = 3
- *   nbbs_core.c:nbbs_free_block       -> nb_free (test-and-clear, then release)
+ *   nbbs_core.c:nbbs_free_block       -> nb_free (test-and-clear, find, release)
  *   nbbs_core.c:nbbs_commit           -> commit (the uncached orders)
  *
  * The word (nbbs_internal.h).  A word of row j holds the subtree of
@@ -85,10 +85,10 @@
  *  commit  after a successful climb: committed[first leaf] = 1
  *          (nbbs_commit(), orders not cached per CPU: hot.pml has those).
  *  free    test-and-clear committed[leaf]: refused (invalid free, nothing
- *          changed) if it was clear; else nbbs_release_in(): find (top-down:
- *          the first OCC node on the leaf's path, each row passed only on
- *          the PART mark towards the leaf), which the set flag pins, and
- *          unmark.  (-DFIND_FIRST: the first design, find then
+ *          changed) if it was clear; else nbbs_find() (top-down: the
+ *          first OCC node on the leaf's path, each row passed only on the
+ *          PART mark towards the leaf), which the set flag pins, and
+ *          nbbs_release_in(): unmark at the order found.  (-DFIND_FIRST: the first design, find then
  *          test-and-clear.)  The C code reads the bit plainly first and
  *          returns early if it is clear; that adds no state.
  *  release (nbbs_unmark) clear OCC(b) with a CAS; if the word's status
