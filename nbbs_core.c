@@ -185,16 +185,22 @@ static void *nbbs_alloc_block(struct nbbs_pool *pool, unsigned int order)
 		if (pool->hot_orders)
 			drained = nbbs_hot_drain(pool, order, &ctx);
 		NBBS_HOOK("alloc_recount");
-		/* A full turn failed with no release completing: none is free. */
-		now = nbbs_releases(pool);
-		if (now == seen)
+		/*
+		 * A full turn failed with no release completing that left a
+		 * block of this order or more: none is free.  Unless the drain
+		 * gave blocks back: each may let a parked block it passed over
+		 * (its buddy in use then) coalesce now, which only the next
+		 * drain gives back.
+		 */
+		now = nbbs_releases(pool, order);
+		if (now == seen && !drained)
 			break;
 		if (pass == NBBS_SCAN_PASSES) {
 			this_cpu_inc(pool->pcpu->stats.scan_giveups);
 			break;
 		}
-		/* Each reclaim of the drain counted as a release of ours. */
-		if (now - drained != seen)
+		/* Each reclaim of the drain may count as a release of ours. */
+		if (now - seen > drained)
 			this_cpu_inc(pool->pcpu->stats.scan_restarts);
 		seen = now;
 		ok = nbbs_scan(pool, order, start, NULL, &n, &ctx);

@@ -50,7 +50,7 @@
  * Taking it then fails, or succeeds on a block that is parked for this
  * order at this place, which is as good as any.
  *
- * No false NULL: parking counts as a release (pcpu->releases),
+ * No false NULL: parking counts as a release for every order (pcpu->releases),
  * and a failing allocation reclaims the parked blocks that can help it
  * (nbbs_hot_helps()) before each comparison of the counters, so a block
  * parked during its pass makes it scan again (see nbbs_releases()).
@@ -337,7 +337,7 @@ enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool, unsigned int orde
 	if (to == NBBS_HOT_CACHED && nbbs_hot_fill_slot(pool, order, i, leaf + 1)) {
 		/* A release for every order, after the slot (MP with nbbs_releases()). */
 		smp_wmb();
-		this_cpu_inc(pool->pcpu->releases);
+		this_cpu_inc(pool->pcpu->releases[pool->max_order]);
 		*parked = true;
 		return NBBS_FREED;
 	}

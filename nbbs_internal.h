@@ -70,7 +70,11 @@ struct nbbs_encoding {
 
 struct nbbs_pcpu {
 	unsigned long hint;	/* leaf index where this CPU's scans start */
-	unsigned long releases;	/* completed releases, see nbbs_releases() */
+	/*
+	 * Completed releases, by the order of the largest free block each
+	 * left (a parked block: max_order); see nbbs_releases().
+	 */
+	unsigned long releases[NBBS_ORDER_LIMIT + 1];
 	/*
 	 * Hot pools: per order, slots naming parked blocks (smallest block
 	 * + 1, or 0 when empty), used as a stack whose top is hot_top.
@@ -266,7 +270,7 @@ int nbbs_summary_init(struct nbbs_pool *pool, gfp_t gfp);
 size_t nbbs_summary_bytes(const struct nbbs_pool *pool);
 bool nbbs_scan(struct nbbs_pool *pool, unsigned int level, unsigned long start,
 	       unsigned long *releases, unsigned long *found, struct nbbs_ctx *ctx);
-unsigned long nbbs_releases(const struct nbbs_pool *pool);
+unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int order);
 void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf, unsigned int freed,
 		  struct nbbs_ctx *ctx);
 

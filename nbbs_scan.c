@@ -12,10 +12,13 @@
  * Chunk summaries.  The pool is cut into at most NBBS_MAX_CHUNKS chunks of
  * at least one largest block each.  A chunk's summary word holds an upper
  * bound on the order of the free blocks in it (plus one; 0: none), an ARMED
- * flag and a 57-bit sequence number, alone on its cache line with a hint
- * of where the last raise freed a block.  Scans skip chunks whose bound is
- * below the wanted order, so a request that cannot be served costs a few
- * reads per chunk instead of a read per node of its level.
+ * flag and a 57-bit sequence number; the summaries lie side by side, eight
+ * to a cache line, so that a request that cannot be served reads a few
+ * lines for the whole pool instead of a read per node of its level.
+ * Summaries are written only when a scan arms, lowers, or asks a release
+ * to raise them, rarely beside the reads.  Each chunk also has a hint of
+ * where the last raise freed a block, in an array of its own.  Scans skip
+ * chunks whose bound is below the wanted order.
  *
  * Lowering a bound: a scan that failed NBBS_SUM_ARM_AFTER candidates in a
  * chunk arms its summary (CAS), rescans the chunk from its first candidate,
@@ -28,10 +31,14 @@
  * Releases thus write the summary only when a scan asks them to.
  *
  * Release counts.  Every release (a free, a park, a drain's reclaim, a
- * rollback that freed space) increments its CPU's count after its updates.
- * A failing pass is bracketed by two reads of the sum: if it did not
- * change, no release completed during the pass, and a block free all along
- * would have been found (Documentation/nbbs.rst, "No false NULL").
+ * rollback that freed space) increments its CPU's count for the order of
+ * the largest free block it left, after its updates (a park: max_order).
+ * A failing pass of order k is bracketed by two reads of the sum of the
+ * counts of orders k and up: if it did not change, no release that left
+ * a free block of order k or more completed during the pass, and a block
+ * free all along would have been found (Documentation/nbbs.rst, "No false
+ * NULL").  Releases that only leave smaller blocks, the most frequent in
+ * a fragmented arena, do not make larger requests scan again.
  */
 #define pr_fmt(fmt) "nbbs: " fmt
 
@@ -58,7 +65,6 @@
 #define NBBS_SUM_ARMED		0x40u
 #define NBBS_SUM_SEQ_ONE	0x80ull
 #define NBBS_SUM_ARM_AFTER	64
-#define NBBS_SUM_STRIDE		(SMP_CACHE_BYTES / sizeof(atomic64_t))
 
 /* Orders below the chunk summary @sum's bound may be free in the chunk. */
 static inline unsigned int nbbs_sum_bound(s64 sum)
@@ -73,16 +79,23 @@ static inline s64 nbbs_sum_next(s64 old, unsigned int bound)
 		      NBBS_SUM_SEQ_ONE) | bound);
 }
 
-/* Chunk @chunk's summary; the word after it is its hint. */
-static inline atomic64_t *nbbs_summary(const struct nbbs_pool *pool,
-				       unsigned long chunk)
-{
-	return &pool->summary[chunk * NBBS_SUM_STRIDE];
-}
-
 static inline unsigned long nbbs_nr_chunks(const struct nbbs_pool *pool)
 {
 	return pool->nr_leaves >> pool->chunk_shift;
+}
+
+/* Chunk @chunk's summary: the first nbbs_nr_chunks() words of the array. */
+static inline atomic64_t *nbbs_summary(const struct nbbs_pool *pool,
+				       unsigned long chunk)
+{
+	return &pool->summary[chunk];
+}
+
+/* Its hint: the words after the summaries. */
+static inline atomic64_t *nbbs_summary_hint(const struct nbbs_pool *pool,
+					    unsigned long chunk)
+{
+	return &pool->summary[nbbs_nr_chunks(pool) + chunk];
 }
 
 /**
@@ -99,7 +112,7 @@ int nbbs_summary_init(struct nbbs_pool *pool, gfp_t gfp)
 	pool->chunk_shift = max_t(unsigned int, pool->max_order,
 				  pool->depth - min_t(unsigned int, pool->depth,
 						      ilog2(NBBS_MAX_CHUNKS)));
-	pool->summary = nbbs_meta_alloc(kvcalloc(nbbs_nr_chunks(pool) * NBBS_SUM_STRIDE,
+	pool->summary = nbbs_meta_alloc(kvcalloc(2 * nbbs_nr_chunks(pool),
 						 sizeof(*pool->summary), gfp));
 	if (!pool->summary)
 		return -ENOMEM;
@@ -110,7 +123,7 @@ int nbbs_summary_init(struct nbbs_pool *pool, gfp_t gfp)
 
 size_t nbbs_summary_bytes(const struct nbbs_pool *pool)
 {
-	return nbbs_nr_chunks(pool) * NBBS_SUM_STRIDE * sizeof(*pool->summary);
+	return 2 * nbbs_nr_chunks(pool) * sizeof(*pool->summary);
 }
 
 /*
@@ -165,7 +178,8 @@ static void nbbs_summary_lower(struct nbbs_pool *pool, unsigned long chunk,
 static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 			      unsigned int freed, struct nbbs_ctx *ctx)
 {
-	atomic64_t *sum = nbbs_summary(pool, leaf >> pool->chunk_shift);
+	unsigned long chunk = leaf >> pool->chunk_shift;
+	atomic64_t *sum = nbbs_summary(pool, chunk);
 	s64 old;
 
 	/* The tree updates before the read of the summary (SB with nbbs_summary_arm()). */
@@ -181,7 +195,7 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 			 * chunk to try first: a hint, racy by design.  Its
 			 * chunk-relative smallest block + 1, 0 for none.
 			 */
-			atomic64_set(&sum[1], (s64)((leaf & ~((1UL << freed) - 1) &
+			atomic64_set(nbbs_summary_hint(pool, chunk), (s64)((leaf & ~((1UL << freed) - 1) &
 						   ((1UL << pool->chunk_shift) - 1)) + 1));
 			return;
 		}
@@ -190,26 +204,37 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 }
 
 /**
- * nbbs_releases - the releases completed on all CPUs
+ * nbbs_releases - the releases completed on all CPUs that can serve @order
  * @pool: the pool
+ * @order: the order of the allocation that asks
  *
- * A change between two reads means the tree may have gained space.  A
- * block parked in a hot pool counts as a release for every order: it helps
- * an allocation of a higher order by coalescing once its buddy is free or
- * parked, and the drain of a failing allocation then gives both back, but
- * only if the count made that allocation scan and drain again.
+ * A change between two reads means the tree may have gained a free block
+ * of @order or more.  Each release counts for the order of the largest
+ * free block it left: the last of the releases that together make a free
+ * block of @order sees the others' updates in the words it shares with
+ * them (its CAS comes after theirs) and reports the whole block, as it
+ * does to the chunk summaries.  A block parked in a hot pool counts as a
+ * release for every order: it helps an allocation of a higher order by
+ * coalescing once its buddy is free or parked, and the drain of a failing
+ * allocation then gives both back, but only if the count made that
+ * allocation scan and drain again.
  *
- * Return: the sum of the per-CPU counts.
+ * Return: the sum of the per-CPU counts of orders @order .. max_order.
  */
-unsigned long nbbs_releases(const struct nbbs_pool *pool)
+unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int order)
 {
 	unsigned long sum = 0;
+	unsigned int k;
 	int cpu;
 
 	/* Our tree reads so far come before the counts. */
 	smp_rmb();
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->releases);
+	for_each_possible_cpu(cpu) {
+		const struct nbbs_pcpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+
+		for (k = order; k <= pool->max_order; k++)
+			sum += READ_ONCE(pc->releases[k]);
+	}
 	/* A count comes with its release's updates (MP with the smp_wmb() of nbbs_publish()). */
 	smp_rmb();
 	return sum;
@@ -232,7 +257,7 @@ void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf, unsigned int freed
 	nbbs_summary_note(pool, leaf, freed, ctx);
 	/* The updates before the count (MP with nbbs_releases()). */
 	smp_wmb();
-	this_cpu_inc(pool->pcpu->releases);
+	this_cpu_inc(pool->pcpu->releases[min(freed, pool->max_order)]);
 }
 
 /* nbbs_claim(), and the publication of what a rollback it made freed. */
@@ -276,7 +301,7 @@ struct nbbs_pass {
  */
 static void nbbs_pass_bracket(struct nbbs_pass *p)
 {
-	*p->releases = nbbs_releases(p->pool);
+	*p->releases = nbbs_releases(p->pool, p->level);
 	p->releases = NULL;
 	p->end = p->i + p->count;
 }
@@ -308,7 +333,7 @@ static int nbbs_pass_chunk(struct nbbs_pass *p, unsigned long idx,
 		p->chunk = ULONG_MAX;
 		return -1;
 	}
-	hint = atomic64_read(&nbbs_summary(p->pool, p->chunk)[1]);
+	hint = atomic64_read(nbbs_summary_hint(p->pool, p->chunk));
 	if (hint <= 0)
 		return 0;
 	hidx = ((p->chunk << p->pool->chunk_shift) + (unsigned long)(hint - 1)) >> p->level;

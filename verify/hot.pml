@@ -165,11 +165,11 @@
  *  - nbbs_alloc(): hot_pop() on this CPU; else a tree claim; if that fails,
  *    one nbbs_hot_drain() (want = the block's order: nbbs_hot_helps() is
  *    then true) and one more claim (the C code rescans after any drain that
- *    gave a block back, as each reclaim counts as a release), else NULL;
+ *    gave a block back), else NULL;
  *    after a successful claim nbbs_hot_commit().  Which free block a claim
  *    gets (NBLK = 2) is nondeterministic, as the scan start is.  The
- *    no-false-NULL bracket (pcpu->parks, releases) is not modelled: only
- *    safety is checked.
+ *    no-false-NULL bracket (pcpu->releases by order, a park counting for
+ *    every order) is not modelled: only safety is checked.
  *  - nbbs_hot_helps() is a nondeterministic yes/no in the drainer process
  *    (it only filters which slots a drain reclaims: a failing allocation of
  *    a larger order; nbbs_pool_drain() is the final drain of init).
