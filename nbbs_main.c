@@ -269,10 +269,10 @@ MODULE_PARM_DESC(backing,
 module_param_cb(layout, &nbbs_layout_ops, &nbbs_param_layout, 0444);
 MODULE_PARM_DESC(layout,
 		 "Tree layout: packed (3 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
-static bool nbbs_param_hot;
+static bool nbbs_param_hot = true;
 module_param_named(hot, nbbs_param_hot, bool, 0444);
 MODULE_PARM_DESC(hot,
-		 "1: each CPU keeps up to 16 freed blocks of each order 0..3 for reuse (default 0)");
+		 "1: each CPU keeps up to 16 freed blocks of each order 0..3 for reuse; 0: none (default 1)");
 
 /* --- the default pool --- */
 

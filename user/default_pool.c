@@ -6,7 +6,8 @@
  * it reserves.  Here the first call of nbbs_default_pool() builds it, once
  * and thread-safely (pthread_once()): a 64 MiB arena from aligned_alloc(),
  * aligned to its largest block, managed in 4 KiB blocks up to order 10
- * (4 MiB).  The pool lives until the program exits.  NULL if it could not be
+ * (4 MiB), with hot blocks as nbbs.ko's default (hot=1).  The pool lives
+ * until the program exits.  NULL if it could not be
  * built (an error is printed).
  */
 #include <pthread.h>
@@ -34,8 +35,8 @@ static void default_pool_init(void)
 		pr_err("nbbs: no memory for the default arena\n");
 		return;
 	}
-	pool = nbbs_pool_create(default_arena, DEFAULT_SIZE, DEFAULT_MIN_SHIFT,
-				DEFAULT_MAX_ORDER, GFP_KERNEL);
+	pool = nbbs_pool_create_flags(default_arena, DEFAULT_SIZE, DEFAULT_MIN_SHIFT,
+				      DEFAULT_MAX_ORDER, GFP_KERNEL, NBBS_POOL_HOT);
 	if (IS_ERR(pool)) {
 		pr_err("nbbs: default pool: error %ld\n", PTR_ERR(pool));
 		free(default_arena);

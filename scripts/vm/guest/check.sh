@@ -61,7 +61,7 @@ check_pool() {
 	want "config max_order" "$(kv "$c" max_order)" "$3" || ret=1
 	want "config backing" "$(kv "$c" backing)" "$4" || ret=1
 	want "config layout" "$(kv "$c" layout)" "${5:-packed}" || ret=1
-	want "config hot" "$(kv "$c" hot)" "${6:-0}" || ret=1
+	want "config hot" "$(kv "$c" hot)" "${6:-1}" || ret=1
 	want "config leaves" "$(kv "$c" leaves)" "$leaves" || ret=1
 	want "config max_block" "$(kv "$c" max_block)" "$(($2 << $3))" || ret=1
 	want "config top_blocks" "$(kv "$c" top_blocks)" "$(($1 / ($2 << $3)))" || ret=1
@@ -114,7 +114,7 @@ unload_nbbs() {
 
 # params NAME "ARGS" SIZE MIN_BLOCK MAX_ORDER BACKING [LAYOUT [HOT]]: one
 # parameter set; LAYOUT is the expected layout, packed by default, and HOT
-# 1 for a pool with hot blocks.
+# 0 for a pool without hot blocks (hot=0), 1 by default.
 params() {
 	local name="$1" args="$2"
 
@@ -134,7 +134,7 @@ params() {
 	result "params $name: debugfs" $?
 	check_sample
 	result "params $name: sample" $?
-	if [ "${6:-0}" = 1 ]; then
+	if [ "${6:-1}" = 1 ]; then
 		check_drain "$@"
 		result "params $name: drain" $?
 	fi
@@ -202,9 +202,9 @@ params 16M-64B-vmalloc  "size=16M min_block=64 max_order=8 backing=vmalloc" $((1
 params pages            "backing=pages size=4M"                          $((4 << 20))  4096 10 pages
 params 1M-8B-whole      "size=1M min_block=8 max_order=17"               $((1 << 20))  8    17 pages
 params 128M-2M-blocks   "size=128M min_block=2M"                         $((128 << 20)) $((2 << 20)) 6 vmalloc
-params tree-layout      "layout=tree"                                   $((64 << 20)) 4096 10 vmalloc tree
+params tree-layout      "layout=tree hot=0"                             $((64 << 20)) 4096 10 vmalloc tree 0
 params tree-8B-whole    "size=1M min_block=8 max_order=17 layout=tree"  $((1 << 20))  8    17 pages tree
-params packed-explicit  "layout=packed size=16M max_order=12"           $((16 << 20)) 4096 12 vmalloc packed
+params packed-explicit  "layout=packed size=16M max_order=12 hot=0"     $((16 << 20)) 4096 12 vmalloc packed 0
 params packed-hot       "hot=1"                                          $((64 << 20)) 4096 10 vmalloc packed 1
 params tree-hot         "layout=tree hot=1 size=4M"                     $((4 << 20))  4096 10 pages  tree 1
 
