@@ -29,9 +29,10 @@
  *
  * Numbers are decimal; arena= and min_block= take a K, M or G suffix
  * (nbbs_parse_bytes()).  arena= is at most half of the RAM, irq_us= at least
- * STRESS_MIN_IRQ_US (100), and with irq=1 verify=1 the hrtimer's blocks
- * (min_block << order) at most STRESS_MAX_IRQ_VERIFY (64 KiB): each tick
- * fills and checks one in hard-interrupt context.
+ * STRESS_MIN_IRQ_US (100).  With verify=1 or touch=lines, which write every
+ * cache line of a block, the blocks of the interrupt handlers are at most
+ * STRESS_MAX_IRQ_VERIFY (64 KiB): with irq=1 the hrtimer's (min_block <<
+ * order), with nmi=1 the NMI handlers' (min_block << min(2, max_order)).
  *
  * Backends:
  *   nbbs      a private nbbs pool over a vmalloc'd arena of arena= bytes,
@@ -73,9 +74,14 @@
  * together hold at most half the arena.  Every call counts as one
  * operation, failed allocations included.
  *
- * Correctness while measuring: every live block carries a stamp (owner and
- * sequence number) in its first word, checked before release (verify=1
- * fills and checks the whole block).  An ownership bitmap with one bit per
+ * Correctness while measuring: blocks are touched as their users would
+ * touch them.  Every live block carries a stamp (owner and sequence
+ * number), written after the allocation and checked before release
+ * (nbbs_touch_write(), nbbs_touch_ok()): by default (touch=ends) in its
+ * first and last cache line, with touch=lines in every cache line, with
+ * touch=none nowhere: the block is never read or written.  verify=1 fills
+ * and checks the whole block instead, whatever touch= says.  A stamp found
+ * changed counts in stamp_errors.  An ownership bitmap with one bit per
  * smallest block (per page frame for pages) is claimed on allocation with
  * one atomic fetch-or per word the block covers and cleared before release:
  * a bit already set, or already clear, is an overlap, caught exactly.  A
@@ -227,7 +233,8 @@ static const struct stress_backend stress_backends[] = {
  * @ms: stop after this many milliseconds (0: no limit)
  * @ops: stop when the threads did this many operations (0: no limit)
  * @seed: seed of the threads' random numbers
- * @verify: fill and check whole blocks
+ * @touch: enum nbbs_touch: the cache lines of a block that get the stamp
+ * @verify: fill and check whole blocks (whatever @touch says)
  * @irq: allocate and free from an hrtimer too
  * @nmi: allocate and free from an NMI handler on every CPU too
  */
@@ -246,6 +253,7 @@ struct stress_cfg {
 	unsigned long long ms;
 	unsigned long long ops;
 	unsigned long long seed;
+	enum nbbs_touch touch;
 	bool verify;
 	bool irq;
 	bool nmi;
@@ -254,7 +262,8 @@ struct stress_cfg {
 /**
  * struct stress_slot - one block a worker holds
  * @addr: first byte, NULL when the slot is empty
- * @stamp: the value written at @addr (and, with verify, the pattern's seed)
+ * @stamp: what identifies this owner and this block: the seed of the
+ *         stamps that touch= writes (with verify, of the pattern)
  * @order: the block's order
  * @claimed: the block's bits in the ownership bitmap are ours
  */
@@ -577,28 +586,33 @@ static u64 stress_pattern(u64 stamp, unsigned long i)
 	return stamp + i * 0x9e3779b97f4a7c15ULL;
 }
 
+/*
+ * Write the block's stamp as touch= says, or verify's pattern.  The
+ * sequence number advances even with touch=none: the rings of the
+ * interrupt handlers pick their next slot by it.
+ */
 static void stress_stamp(struct stress_worker *w, struct stress_slot *s)
 {
-	unsigned long i, words = (1UL << (w->run->min_shift + s->order)) / sizeof(u64);
+	unsigned long i, bytes = 1UL << (w->run->min_shift + s->order);
 	u64 *p = s->addr;
 
 	s->stamp = ((u64)(w->id + 1) << 48) | (w->seq++ & (BIT_ULL(48) - 1));
 	if (!w->run->cfg.verify) {
-		WRITE_ONCE(*p, s->stamp);
+		nbbs_touch_write(p, bytes, w->run->cfg.touch, s->stamp);
 		return;
 	}
-	for (i = 0; i < words; i++)
+	for (i = 0; i < bytes / sizeof(u64); i++)
 		p[i] = stress_pattern(s->stamp, i);
 }
 
 static bool stress_stamp_ok(struct stress_worker *w, struct stress_slot *s)
 {
-	unsigned long i, words = (1UL << (w->run->min_shift + s->order)) / sizeof(u64);
+	unsigned long i, bytes = 1UL << (w->run->min_shift + s->order);
 	u64 *p = s->addr;
 
 	if (!w->run->cfg.verify)
-		return READ_ONCE(*p) == s->stamp;
-	for (i = 0; i < words; i++)
+		return nbbs_touch_ok(p, bytes, w->run->cfg.touch, s->stamp);
+	for (i = 0; i < bytes / sizeof(u64); i++)
 		if (p[i] != stress_pattern(s->stamp, i))
 			return false;
 	return true;
@@ -1291,9 +1305,10 @@ static void stress_report(struct stress_run *r, unsigned long leaked)
 			atomic_long_read(&r->overlaps), atomic_long_read(&r->stamp_errors),
 			atomic_long_read(&r->misplaced), leaked);
 	len += scnprintf(line + len, STRESS_LINE_MAX - len,
-			 " objs=%u ms=%llu wall_us=%llu verify=%d irq_ops=%llu cpus=%u",
+			 " objs=%u ms=%llu wall_us=%llu verify=%d touch=%s irq_ops=%llu cpus=%u",
 			 r->workers[0].nr_slots, c->ms, div_u64(wall, NSEC_PER_USEC),
-			 c->verify, r->workers[c->threads].ops, num_online_cpus());
+			 c->verify, nbbs_touch_names[c->touch], r->workers[c->threads].ops,
+			 num_online_cpus());
 	for (i = c->threads + 2; i < r->nr_workers; i++) {
 		nmi_ops += r->workers[i].ops;
 		nmi_cpus += r->workers[i].ops > 0;
@@ -1393,6 +1408,7 @@ static void stress_defaults(struct stress_cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->backend = 0;		/* nbbs */
 	c->workload = NBBS_WL_RAND;
+	c->touch = NBBS_TOUCH_ENDS;
 	c->threads = num_online_cpus();
 	c->max_order = 10;
 	c->arena = SZ_64M;
@@ -1457,6 +1473,11 @@ static const char *stress_workload_name(unsigned int i)
 	return nbbs_workloads[i].name;
 }
 
+static const char *stress_touch_name(unsigned int i)
+{
+	return nbbs_touch_names[i];
+}
+
 /* "a, b, c" into @buf: the @nr names that @name gives, @sep between them. */
 static void stress_names(char *buf, size_t size, const char *sep,
 			 const char *(*name)(unsigned int i), unsigned int nr)
@@ -1504,6 +1525,17 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 		c->workload = ret;
 		return 0;
 	}
+	if (!strcmp(key, "touch")) {
+		ret = nbbs_touch_parse(word);
+		if (ret < 0) {
+			stress_names(names, sizeof(names), ", ", stress_touch_name,
+				     NBBS_NR_TOUCH);
+			pr_err("touch=%s: unknown; one of %s\n", word, names);
+			return -EINVAL;
+		}
+		c->touch = ret;
+		return 0;
+	}
 	if (!strcmp(key, "verify") || !strcmp(key, "irq") || !strcmp(key, "nmi")) {
 		bool b;
 
@@ -1538,6 +1570,7 @@ static int stress_check(struct stress_cfg *c)
 	bool pages = stress_backends[c->backend].kind == SB_PAGES;
 	unsigned long long ram, irq_block;
 	unsigned int arena_order, limit;
+	const char *whole;
 
 	if (!c->threads) {
 		pr_err("threads=0: at least one thread\n");
@@ -1581,10 +1614,19 @@ static int stress_check(struct stress_cfg *c)
 		       c->irq_us, STRESS_MIN_IRQ_US);
 		return -EINVAL;
 	}
+	/* verify=1 and touch=lines write every cache line of a block. */
+	whole = c->verify ? "verify=1" : c->touch == NBBS_TOUCH_LINES ? "touch=lines" : NULL;
 	irq_block = c->min_block << c->order;
-	if (c->irq && c->verify && irq_block > STRESS_MAX_IRQ_VERIFY) {
-		pr_err("irq=1 verify=1: the hrtimer would fill blocks of up to %llu bytes in hard interrupt context; at most %u (a lower order= or min_block=)\n",
-		       irq_block, STRESS_MAX_IRQ_VERIFY);
+	if (c->irq && whole && irq_block > STRESS_MAX_IRQ_VERIFY) {
+		pr_err("irq=1 %s: the hrtimer would write blocks of up to %llu bytes whole in hard interrupt context; at most %u (a lower order= or min_block=)\n",
+		       whole, irq_block, STRESS_MAX_IRQ_VERIFY);
+		return -EINVAL;
+	}
+	/* The NMI handlers' orders: 0 to 2 (stress_nmi_fn()). */
+	irq_block = c->min_block << min(2U, c->max_order);
+	if (c->nmi && whole && irq_block > STRESS_MAX_IRQ_VERIFY) {
+		pr_err("nmi=1 %s: the NMI handlers would write blocks of up to %llu bytes whole in NMI context; at most %u (a lower min_block=)\n",
+		       whole, irq_block, STRESS_MAX_IRQ_VERIFY);
 		return -EINVAL;
 	}
 	if (c->workload == NBBS_WL_FILL && arena_order > 24) {
@@ -1705,6 +1747,8 @@ static int run_show(struct seq_file *m, void *unused)
 	seq_printf(m, "backend=%s\n", names);
 	stress_names(names, sizeof(names), "|", stress_workload_name, NBBS_NR_WORKLOADS);
 	seq_printf(m, "workload=%s\n", names);
+	stress_names(names, sizeof(names), "|", stress_touch_name, NBBS_NR_TOUCH);
+	seq_printf(m, "touch=%s (default ends)\n", names);
 	seq_puts(m, "threads=N order=K max_order=K arena=BYTES min_block=BYTES occupancy=PERCENT\n");
 	seq_puts(m, "ms=MS ops=N objs=N seed=N verify=0|1 irq=0|1 irq_us=US nmi=0|1 nmi_us=US\n");
 	return 0;

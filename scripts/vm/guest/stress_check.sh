@@ -7,9 +7,11 @@
 #   1. every workload on every backend (each layout of the nbbs tree),
 #      (STRESS_MS, 150 ms a run), some
 #      with twice as many threads as CPUs, with the hrtimer (irq=1) or
-#      whole-block verification (verify=1); each result line must show
-#      operations and zero overlaps, stamp errors, misplaced and leaked
-#      blocks;
+#      whole-block verification (verify=1), ls stamping every cache line
+#      (touch=lines) and bulk none (touch=none), the rest the first and the
+#      last (touch=ends, the default); each result line must show
+#      operations, the touch= asked for, and zero overlaps, stamp errors,
+#      misplaced and leaked blocks;
 #   1b. nmi=1 (NMIs through the local APIC to every CPU, x86) on the
 #      default layout and on a hot pool: the NMI handlers did operations
 #      on every CPU, the line is clean, and the kernel log of the run has
@@ -17,7 +19,8 @@
 #   2. a run stopped by an operation count instead of a duration;
 #   3. bad lines fail with EINVAL and a message naming the key, and run
 #      nothing: unknown names, sizes past 2^64, hex, an arena above half
-#      the RAM, irq_us below 100, irq=1 verify=1 on blocks above 64 KiB; so
+#      the RAM, irq_us below 100, irq=1 with verify=1 or touch=lines on
+#      blocks above 64 KiB, nmi=1 touch=lines on blocks above 64 KiB; so
 #      do writes that are not one whole line (no newline, two lines, 512
 #      bytes or more); the bounds themselves run clean;
 #   4. a second run while one is in progress fails with EBUSY;
@@ -98,7 +101,7 @@ stress_clean() {
 
 # stress_one NAME LINE: run LINE; the newest result must be its, and clean.
 stress_one() {
-	local res ret=0
+	local res t ret=0
 
 	if ! echo "$2" >$STRESS_DIR/run; then
 		fail "stress $1: the write failed"
@@ -108,6 +111,8 @@ stress_one() {
 	diag "$res"
 	want "backend" "$(field "$res" backend)" "$(field "$2" backend)" || ret=1
 	want "workload" "$(field "$res" workload)" "$(field "$2" workload)" || ret=1
+	t=$(field "$2" touch)
+	want "touch" "$(field "$res" touch)" "${t:-ends}" || ret=1
 	stress_clean "$res" || ret=1
 	result "stress $1" $ret
 }
@@ -152,11 +157,11 @@ stress_matrix() {
 		for w in cached ls tt co rand bulk fill; do
 			case $w in
 			cached) args="threads=$n order=0 verify=1" ;;
-			ls) args="threads=$n order=3" ;;
+			ls) args="threads=$n order=3 touch=lines" ;;
 			tt) args="threads=$cpus2 order=1" ;;
 			co) args="threads=$cpus2 order=2 verify=1" ;;
 			rand) args="threads=$cpus2 order=5 irq=1 irq_us=500" ;;
-			bulk) args="threads=$n order=4" ;;
+			bulk) args="threads=$n order=4 touch=none" ;;
 			fill) args="threads=$n order=3 occupancy=90 irq=1" ;;
 			esac
 			stress_one "$b $w $args" \
@@ -241,6 +246,9 @@ stress_check() {
 	stress_bad "irq=1 irq_us=0" irq_us
 	stress_bad "irq=1 irq_us=99" irq_us
 	stress_bad "irq=1 verify=1 order=5" verify
+	stress_bad "touch=all" touch
+	stress_bad "irq=1 touch=lines order=5" touch=lines
+	stress_bad "nmi=1 touch=lines min_block=32K" touch=lines
 	stress_refuse "a line without its newline" \
 		"backend=nbbs workload=cached threads=1 ms=10" "no newline"
 	stress_refuse "two lines in one write" "ms=10\\nms=10\\n" "more than one line"
@@ -249,6 +257,8 @@ stress_check() {
 		"backend=nbbs workload=rand threads=2 order=0 irq=1 irq_us=100 ms=$STRESS_MS"
 	stress_one "at the bounds irq=1 verify=1 64K blocks" \
 		"backend=nbbs workload=rand threads=2 order=4 irq=1 verify=1 ms=$STRESS_MS"
+	stress_one "at the bounds irq=1 touch=lines 64K blocks" \
+		"backend=nbbs workload=rand threads=2 order=4 irq=1 touch=lines ms=$STRESS_MS"
 	stress_bad "backend=spinlock nmi=1" nmi
 	stress_bad "nmi=1 nmi_us=10" nmi_us
 
