@@ -17,6 +17,11 @@
  *               whose release left clearing the mark above to the rollback
  *   hot_park    a block parked by another CPU while a failing allocation
  *               of a higher order is between its drain and its recount
+ *   freed       buddies released together: the last CAS on the word they
+ *               share reports the whole block to a failing allocation's
+ *               bracket (releases[] by order, 31befd9)
+ *   hot_offline a parked block's buddy reclaimed to the tree by a CPU's
+ *               teardown while a failing allocation drains and recounts
  *   nmi         calls from NMI where cmpxchg is not NMI-safe; per-CPU slots
  *               left alone in NMI where this_cpu ops are not atomic
  *
@@ -31,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/cpu.h>
 #include <linux/err.h>
 #include <linux/percpu.h>
 
@@ -72,7 +78,7 @@ void nbbs_hook(const char *name)
 	sem_wait(&st->resume);
 }
 
-enum op_kind { OP_ALLOC, OP_FREE };
+enum op_kind { OP_ALLOC, OP_FREE, OP_OFFLINE };
 
 /* One call made by a thread of its own, on emulated CPU @cpu. */
 struct op {
@@ -82,7 +88,8 @@ struct op {
 	unsigned int order;	/* OP_ALLOC */
 	unsigned long leaf;	/* OP_ALLOC: where its scan starts */
 	void *block;		/* OP_FREE: in; OP_ALLOC: out */
-	int ret;		/* OP_FREE */
+	int ret;		/* OP_FREE, OP_OFFLINE */
+	int target;		/* OP_OFFLINE: the CPU taken offline */
 	struct stop stop;
 	pthread_t thread;
 };
@@ -106,6 +113,8 @@ static void *op_fn(void *arg)
 	thread_stop = &op->stop;
 	if (op->kind == OP_ALLOC)
 		op->block = alloc_at(op->pool, op->order, op->leaf);
+	else if (op->kind == OP_OFFLINE)
+		op->ret = remove_cpu(op->target);
 	else
 		op->ret = nbbs_free(op->pool, op->block);
 	thread_stop = NULL;
@@ -477,6 +486,224 @@ static void case_hot_park_tree(void)
 	case_hot_park(NBBS_POOL_TREE);
 }
 
+/* ---- freed: buddies released together report the whole block ---- */
+
+/* Releases CPU @cpu counted for orders @order and up, as nbbs_releases() sums them. */
+static unsigned long releases_from(struct nbbs_pool *pool, int cpu, unsigned int order)
+{
+	unsigned long n = 0;
+
+	for (; order <= pool->max_order; order++)
+		n += per_cpu_ptr(pool->pcpu, cpu)->releases[order];
+	return n;
+}
+
+/*
+ * Leaves 0..7 are the order-3 block R, the only one that can become free:
+ * 8..15 and 16..31 stay allocated.  A (leaves 0..3) and B (4..7) are its
+ * halves, in two words under R's word in both layouts.
+ *
+ * @early false: A's release stops before its CAS on R's word; B is freed
+ * whole meanwhile (its CAS on R's word still sees A's mark: it counts for
+ * order 2), and an order-3 request fails its pass and stops before its
+ * recount.  A's CAS then fails, is retried on the word B wrote, and counts
+ * for order 3: the request must scan again and get R.
+ *
+ * @early true: B's release stops before its CAS on R's word; C enters B's
+ * word (leaf 4), so B's release stops there (C owns the mark); A is freed
+ * whole (C's mark: order 2); then C's free, last, must count for order 3,
+ * while the order-3 request waits before its recount.
+ */
+static void case_freed(unsigned int flags, bool early)
+{
+	struct nbbs_pool *pool = make_pool(flags, LEAVES, TOP_ORDER);
+	struct op stalled = { .kind = OP_FREE, .cpu = 1 };
+	struct op big = { .kind = OP_ALLOC, .cpu = 3, .order = 3, .leaf = 0 };
+	void *a, *b, *c = NULL, *fill8, *fill16, *other;
+	unsigned long before;
+
+	if (!pool)
+		return;
+	stalled.pool = pool;
+	big.pool = pool;
+	nbbs_user_set_cpu(2);
+	a = alloc_at(pool, 2, 0);
+	b = alloc_at(pool, 2, 4);
+	fill8 = alloc_at(pool, 3, 8);
+	fill16 = alloc_at(pool, 4, 16);
+	if (!CHECK(a == leaf_addr(0) && b == leaf_addr(4) && fill8 == leaf_addr(8) &&
+		   fill16 == leaf_addr(16)))
+		goto out;
+	stalled.block = early ? b : a;
+	other = early ? a : b;
+	if (!CHECK(op_start(&stalled, "release_parent_cas", 0)))
+		goto out;
+	if (early) {
+		/* C enters the word B's release emptied: it takes over the mark. */
+		c = alloc_at(pool, 0, 4);
+		CHECK(c == leaf_addr(4));
+	}
+	/* The other half, freed whole: R's word still shows a mark. */
+	before = releases_from(pool, 2, 0);
+	CHECK(nbbs_free(pool, other) == 0);
+	CHECK(releases_from(pool, 2, 0) == before + 1);
+	CHECK(releases_from(pool, 2, 3) == 0);
+	/* The order-3 request fails its pass: R is not free yet. */
+	if (!CHECK(op_start(&big, "alloc_recount", 0))) {
+		op_finish(&big);
+		goto out;
+	}
+	before = releases_from(pool, 1, 3) + releases_from(pool, 2, 3);
+	op_finish(&stalled);
+	CHECK(stalled.ret == 0);
+	if (early) {
+		/* B's release found C in its word and left R's word to C. */
+		CHECK(releases_from(pool, 1, 3) == 0);
+		CHECK(nbbs_free(pool, c) == 0);
+		c = NULL;
+	} else {
+		CHECK(releases_from(pool, 1, 3) == 1);
+	}
+	/* The last release made R free and counted for order 3. */
+	if (!CHECK(releases_from(pool, 1, 3) + releases_from(pool, 2, 3) == before + 1))
+		printf("# the release that freed R counted below order 3\n");
+	op_finish(&big);
+	if (!CHECK(big.block == arena))
+		printf("# order 3: %p although R (leaves 0..7) is free\n", big.block);
+	if (big.block)
+		CHECK(nbbs_free(pool, big.block) == 0);
+	CHECK(nbbs_free(pool, fill8) == 0);
+	CHECK(nbbs_free(pool, fill16) == 0);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	big.block = nbbs_alloc(pool, TOP_ORDER);
+	CHECK(big.block == arena);
+	if (big.block)
+		CHECK(nbbs_free(pool, big.block) == 0);
+out:
+	op_finish(&big);
+	op_finish(&stalled);
+	if (c)
+		nbbs_free(pool, c);
+	nbbs_pool_destroy(pool);
+}
+
+static void case_freed_packed(void)
+{
+	case_freed(NBBS_POOL_PACKED, false);
+}
+
+static void case_freed_tree(void)
+{
+	case_freed(NBBS_POOL_TREE, false);
+}
+
+static void case_freed_early_packed(void)
+{
+	case_freed(NBBS_POOL_PACKED, true);
+}
+
+static void case_freed_early_tree(void)
+{
+	case_freed(NBBS_POOL_TREE, true);
+}
+
+/* ---- hot_offline: a buddy reclaimed by a CPU's teardown mid-pass ---- */
+
+/*
+ * R (leaves 0..7, order 3) is the only block of its order that is not
+ * allocated: its halves Q (0..3) and Q' (4..7) are parked, Q on CPU 1 and
+ * Q' on CPU 0; the rest of the arena stays allocated.  CPU 0 goes offline:
+ * its teardown reclaims Q' and stops in the release, Q' NONE in the state
+ * bits and still OCC in the tree.  An order-3 request fails its pass; its
+ * drain passes over Q (its buddy is neither free nor parked right now) and
+ * finds Q' taken; it stops before its recount.  The teardown then ends:
+ * Q' is free in the tree, Q still parked, and the release counted for
+ * order 2 only (Q is OCC in the tree).  Nothing is in flight; R is free
+ * but for a parked half, as it was before the request started.  The
+ * request must not return NULL: with every release counted (before
+ * 31befd9) it scanned again, its next drain gave Q back, and it got R.
+ */
+static void case_hot_offline(unsigned int flags)
+{
+	struct nbbs_pool *pool;
+	struct op down = { .kind = OP_OFFLINE, .cpu = 2, .target = 0 };
+	struct op big = { .kind = OP_ALLOC, .cpu = 3, .order = 3, .leaf = 0 };
+	struct nbbs_stats st;
+	void *q, *q2, *fill8, *fill16, *again;
+	bool offline = false;
+
+	if (!CHECK(nbbs_core_init() == 0))
+		return;
+	pool = make_pool(flags | NBBS_POOL_HOT, LEAVES, TOP_ORDER);
+	if (!pool)
+		goto exit;
+	big.pool = pool;
+	nbbs_user_set_cpu(2);
+	fill8 = alloc_at(pool, 3, 8);
+	fill16 = alloc_at(pool, 4, 16);
+	nbbs_user_set_cpu(1);
+	q = alloc_at(pool, 2, 0);
+	nbbs_user_set_cpu(0);
+	q2 = alloc_at(pool, 2, 4);
+	if (!CHECK(q == leaf_addr(0) && q2 == leaf_addr(4) && fill8 == leaf_addr(8) &&
+		   fill16 == leaf_addr(16)))
+		goto out;
+	CHECK(nbbs_free(pool, q2) == 0);	/* parked on CPU 0 */
+	nbbs_user_set_cpu(1);
+	CHECK(nbbs_free(pool, q) == 0);		/* parked on CPU 1 */
+	nbbs_user_set_cpu(2);
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.hot_frees == 2);
+	/* CPU 0's teardown reclaims Q' and stops before it empties Q'. */
+	if (!CHECK(op_start(&down, "release_announce", 0))) {
+		op_finish(&down);
+		goto out;
+	}
+	offline = true;
+	if (!CHECK(op_start(&big, "alloc_recount", 0))) {
+		op_finish(&big);
+		goto out;
+	}
+	op_finish(&down);
+	CHECK(down.ret == 0);
+	op_finish(&big);
+	nbbs_pool_stats(pool, &st);
+	if (!CHECK(big.block == arena))
+		printf("# order 3: %p with Q parked and Q' free (restarts %llu, giveups %llu)\n",
+		       big.block, (unsigned long long)st.scan_restarts,
+		       (unsigned long long)st.scan_giveups);
+	if (!big.block) {
+		/* Nothing changed since: the next request gets R. */
+		again = nbbs_alloc(pool, 3);
+		CHECK(again == arena);
+		big.block = again;
+	}
+	if (big.block)
+		CHECK(nbbs_free(pool, big.block) == 0);
+	CHECK(nbbs_free(pool, fill8) == 0);
+	CHECK(nbbs_free(pool, fill16) == 0);
+	nbbs_pool_drain(pool);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+out:
+	op_finish(&big);
+	op_finish(&down);
+	if (offline)
+		add_cpu(0);
+	nbbs_pool_destroy(pool);
+exit:
+	nbbs_core_exit();
+}
+
+static void case_hot_offline_packed(void)
+{
+	case_hot_offline(NBBS_POOL_PACKED);
+}
+
+static void case_hot_offline_tree(void)
+{
+	case_hot_offline(NBBS_POOL_TREE);
+}
+
 /* ---- nmi: the contexts of the file comment ---- */
 
 static void case_nmi(void)
@@ -534,6 +761,18 @@ static const struct {
 	  case_rollback_past_freed_blocker },
 	{ "hot_park: packed, park between drain and recount", case_hot_park_packed },
 	{ "hot_park: tree, park between drain and recount", case_hot_park_tree },
+	{ "freed: packed, buddies released together count for their parent",
+	  case_freed_packed },
+	{ "freed: tree, buddies released together count for their parent",
+	  case_freed_tree },
+	{ "freed: packed, the allocation that entered a half releases R last",
+	  case_freed_early_packed },
+	{ "freed: tree, the allocation that entered a half releases R last",
+	  case_freed_early_tree },
+	{ "hot_offline: packed, a buddy reclaimed by teardown between drain and recount",
+	  case_hot_offline_packed },
+	{ "hot_offline: tree, a buddy reclaimed by teardown between drain and recount",
+	  case_hot_offline_tree },
 	{ "nmi: refused without NMI-safe cmpxchg, no slots in NMI", case_nmi },
 	/* Last: 45 million allocate/free cycles, seconds of work. */
 	{ "wrap: tree, stalled release against 2^27 parent writes", case_wrap_tree },
