@@ -75,19 +75,6 @@
 
 #include "nbbs_internal.h"
 
-#define NBBS_HOT_NONE		0UL
-#define NBBS_HOT_CACHED		1UL
-#define NBBS_HOT_LIVE		3UL
-
-static unsigned long nbbs_hot_state(const struct nbbs_pool *pool,
-				    unsigned int order, unsigned long leaf)
-{
-	unsigned long bit = pool->hot_first[order] + 2 * (leaf >> order);
-
-	return ((unsigned long)atomic_long_read(&pool->hot_state[bit / BITS_PER_LONG]) >>
-		(bit % BITS_PER_LONG)) & 3;
-}
-
 /*
  * nbbs_hot_swap - move the block of @order at smallest block @leaf from
  * state @from to state @to.  Returns the state it found: @from if it moved

@@ -249,6 +249,20 @@ static inline bool nbbs_slots_usable(void)
 	return likely(!in_nmi()) || nbbs_nmi_pcpu_safe();
 }
 
+/* The hot state of the block of @order (< hot_orders) at @leaf: see nbbs_hot.c. */
+#define NBBS_HOT_NONE		0UL
+#define NBBS_HOT_CACHED		1UL
+#define NBBS_HOT_LIVE		3UL
+
+static inline unsigned long nbbs_hot_state(const struct nbbs_pool *pool,
+					   unsigned int order, unsigned long leaf)
+{
+	unsigned long bit = pool->hot_first[order] + 2 * (leaf >> order);
+
+	return ((unsigned long)atomic_long_read(&pool->hot_state[bit / BITS_PER_LONG]) >>
+		(bit % BITS_PER_LONG)) & 3;
+}
+
 /* nbbs_protocol.c: the protocol, over the encoding contract. */
 const struct nbbs_encoding *nbbs_encoding_of(unsigned int layout);
 int nbbs_words_init(struct nbbs_pool *pool, gfp_t gfp);

@@ -254,10 +254,24 @@ unsigned long nbbs_releases(const struct nbbs_pool *pool, unsigned int order)
 void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf, unsigned int freed,
 		  struct nbbs_ctx *ctx)
 {
+	unsigned int order = min(freed, pool->max_order);
+
 	nbbs_summary_note(pool, leaf, freed, ctx);
+	/*
+	 * A parked block is live in the tree: a free block beside it reports
+	 * only its own order, although reclaiming the parked buddy would
+	 * make a larger one.  A failing allocation's drain may have passed
+	 * that buddy over (its buddy in use then): count for every order, so
+	 * that the allocation drains again.  Read after our tree updates
+	 * (fully ordered CAS); a park after the read counts for every order
+	 * itself.  Found by interleave_nbbs_core, hot_offline.
+	 */
+	if (order < pool->hot_orders &&
+	    nbbs_hot_state(pool, order, leaf ^ (1UL << order)) == NBBS_HOT_CACHED)
+		order = pool->max_order;
 	/* The updates before the count (MP with nbbs_releases()). */
 	smp_wmb();
-	this_cpu_inc(pool->pcpu->releases[min(freed, pool->max_order)]);
+	this_cpu_inc(pool->pcpu->releases[order]);
 }
 
 /* nbbs_claim(), and the publication of what a rollback it made freed. */

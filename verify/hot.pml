@@ -25,7 +25,7 @@
  *
  * Models (verify/drift.sh fails when their text changes; revisit this file
  * then, and rehash with verify/drift.sh --update hot.pml):
- *   nbbs_hot.c:nbbs_hot_state        -> the reads of hst[]
+ *   nbbs_internal.h:nbbs_hot_state   -> the reads of hst[]
  *   nbbs_hot.c:nbbs_hot_swap         -> hot_swap
  *   nbbs_hot.c:nbbs_hot_commit       -> hot_claimed
  *   nbbs_core.c:nbbs_commit          -> hot_claimed (its hot-order branch)

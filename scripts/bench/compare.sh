@@ -9,7 +9,10 @@
 #
 #   scripts/bench/compare.sh [BASE [OUT]]     (default OUT: build/compare.csv)
 #
-# Environment: BENCH_MS (default 300), BENCH_REPEAT (default 3), ROUNDS.
+# Environment: BENCH_MS (default 300), BENCH_REPEAT (default 3), ROUNDS;
+# BACKENDS and WORKLOADS (order 0), FILL_BACKENDS and OCCUPANCY (fill,
+# random orders 0..5), comma-separated; BENCH_ARGS, more options for
+# every run (--touch=none, --burst=64...).
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -18,18 +21,24 @@ out=${2:-build/compare.csv}
 ms=${BENCH_MS:-300}
 rep=${BENCH_REPEAT:-3}
 rounds=${ROUNDS:-3}
+backends=${BACKENDS:-nbbs-tree,nbbs-packed,nbbs-tree-hot,nbbs-packed-hot}
+workloads=${WORKLOADS:-cached,ls,co,rand}
+fill_backends=${FILL_BACKENDS:-nbbs-tree,nbbs-packed}
+occupancy=${OCCUPANCY:-0,90}
 . scripts/bench/two-builds.sh
 bench_two_builds "$base"
 
 mkdir -p "$(dirname "$out")"
 for round in $(seq "$rounds"); do
 	for b in old new; do
+		# shellcheck disable=SC2086  # BENCH_ARGS is a list of options
 		"$tmp/$b" --no-header --ms="$ms" --repeat="$rep" --threads=1,2 --order=0 \
-			--backend=nbbs-tree,nbbs-packed,nbbs-tree-hot,nbbs-packed-hot \
-			--workload=cached,ls,co,rand | sed "s/^/$b,$round,/"
-		"$tmp/$b" --no-header --ms="$ms" --repeat="$rep" --threads=1,2 --order=5 \
-			--backend=nbbs-tree,nbbs-packed --workload=fill --occupancy=0,90 |
+			--backend="$backends" --workload="$workloads" ${BENCH_ARGS:-} |
 			sed "s/^/$b,$round,/"
+		# shellcheck disable=SC2086
+		"$tmp/$b" --no-header --ms="$ms" --repeat="$rep" --threads=1,2 --order=5 \
+			--backend="$fill_backends" --workload=fill --occupancy="$occupancy" \
+			${BENCH_ARGS:-} | sed "s/^/$b,$round,/"
 	done
 done >"$out"
 
