@@ -22,6 +22,9 @@
  *               bracket (releases[] by order, 31befd9)
  *   hot_offline a parked block's buddy reclaimed to the tree by a CPU's
  *               teardown while a failing allocation drains and recounts
+ *   hot_chain   a parked block whose buddy's two halves are reclaimed by
+ *               others mid-pass: the last reclaim reports the buddy whole
+ *               and, the parked block beside it, counts for every order
  *   nmi         calls from NMI where cmpxchg is not NMI-safe; per-CPU slots
  *               left alone in NMI where this_cpu ops are not atomic
  *
@@ -704,6 +707,119 @@ static void case_hot_offline_tree(void)
 	case_hot_offline(NBBS_POOL_TREE);
 }
 
+/* ---- hot_chain: a parked grand-buddy, both halves of its buddy in transit ---- */
+
+/*
+ * R (leaves 0..7, order 3) is the only block of its order that is not
+ * allocated: its half H (4..7, order 2) is parked on CPU 2, and the other
+ * half's quarters L0 (0..1) and L1 (2..3), order 1, are parked on CPUs 0
+ * and 1.  An order-4 request on CPU 5 fails and its drain reclaims L0,
+ * stopping once L0 is empty in the tree; CPU 1's teardown reclaims L1 and
+ * stops before its CAS.  An order-3 request then fails its pass: its drain
+ * finds L0 and L1 taken and passes over H (its buddy is in use).  The two
+ * reclaims end (@l1_last: L1's last), each counting for the largest free
+ * block it left, the last one for every order: the quarters' parent is
+ * free then and its buddy H parked.  The order-3 request must get R.
+ */
+static void case_hot_chain(unsigned int flags, bool l1_last)
+{
+	struct nbbs_pool *pool;
+	struct op down = { .kind = OP_OFFLINE, .cpu = 4, .target = 1 };
+	struct op other = { .kind = OP_ALLOC, .cpu = 5, .order = 4, .leaf = 0 };
+	struct op big = { .kind = OP_ALLOC, .cpu = 3, .order = 3, .leaf = 0 };
+	struct nbbs_stats st;
+	void *l0, *l1, *h, *fill8, *fill16;
+	bool offline = false;
+
+	if (!CHECK(nbbs_core_init() == 0))
+		return;
+	pool = make_pool(flags | NBBS_POOL_HOT, LEAVES, TOP_ORDER);
+	if (!pool)
+		goto exit;
+	big.pool = pool;
+	other.pool = pool;
+	nbbs_user_set_cpu(2);
+	fill8 = alloc_at(pool, 3, 8);
+	fill16 = alloc_at(pool, 4, 16);
+	h = alloc_at(pool, 2, 4);
+	nbbs_user_set_cpu(0);
+	l0 = alloc_at(pool, 1, 0);
+	nbbs_user_set_cpu(1);
+	l1 = alloc_at(pool, 1, 2);
+	if (!CHECK(l0 == leaf_addr(0) && l1 == leaf_addr(2) && h == leaf_addr(4) &&
+		   fill8 == leaf_addr(8) && fill16 == leaf_addr(16)))
+		goto out;
+	CHECK(nbbs_free(pool, l1) == 0);	/* parked on CPU 1 */
+	nbbs_user_set_cpu(0);
+	CHECK(nbbs_free(pool, l0) == 0);	/* parked on CPU 0 */
+	nbbs_user_set_cpu(2);
+	CHECK(nbbs_free(pool, h) == 0);		/* parked on CPU 2 */
+	nbbs_pool_stats(pool, &st);
+	CHECK(st.hot_frees == 3);
+	/* The order-4 request's drain takes L0 and stops once L0 is empty. */
+	if (!CHECK(op_start(&other, "release_emptied", 0))) {
+		op_finish(&other);
+		goto out;
+	}
+	CHECK(nbbs_hot_state(pool, 1, 0) == NBBS_HOT_NONE);
+	/* CPU 1's teardown takes L1 and stops before its CAS. */
+	if (!CHECK(op_start(&down, "release_announce", 0))) {
+		op_finish(&down);
+		goto out;
+	}
+	offline = true;
+	CHECK(nbbs_hot_state(pool, 1, 2) == NBBS_HOT_NONE);
+	CHECK(nbbs_hot_state(pool, 2, 4) == NBBS_HOT_CACHED);
+	if (!CHECK(op_start(&big, "alloc_recount", 0))) {
+		op_finish(&big);
+		goto out;
+	}
+	if (l1_last) {
+		op_finish(&other);
+		op_finish(&down);
+	} else {
+		op_finish(&down);
+		op_finish(&other);
+	}
+	CHECK(down.ret == 0);
+	CHECK(!other.block);
+	op_finish(&big);
+	nbbs_pool_stats(pool, &st);
+	if (!CHECK(big.block == arena))
+		printf("# order 3: %p with H parked and its buddy free (restarts %llu, giveups %llu)\n",
+		       big.block, (unsigned long long)st.scan_restarts,
+		       (unsigned long long)st.scan_giveups);
+	if (!big.block)
+		big.block = nbbs_alloc(pool, 3);
+	if (big.block)
+		CHECK(nbbs_free(pool, big.block) == 0);
+	CHECK(nbbs_free(pool, fill8) == 0);
+	CHECK(nbbs_free(pool, fill16) == 0);
+	nbbs_pool_drain(pool);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+out:
+	op_finish(&big);
+	op_finish(&other);
+	op_finish(&down);
+	if (offline)
+		add_cpu(1);
+	nbbs_pool_destroy(pool);
+exit:
+	nbbs_core_exit();
+}
+
+static void case_hot_chain_packed(void)
+{
+	case_hot_chain(NBBS_POOL_PACKED, true);
+	case_hot_chain(NBBS_POOL_PACKED, false);
+}
+
+static void case_hot_chain_tree(void)
+{
+	case_hot_chain(NBBS_POOL_TREE, true);
+	case_hot_chain(NBBS_POOL_TREE, false);
+}
+
 /* ---- nmi: the contexts of the file comment ---- */
 
 static void case_nmi(void)
@@ -773,6 +889,10 @@ static const struct {
 	  case_hot_offline_packed },
 	{ "hot_offline: tree, a buddy reclaimed by teardown between drain and recount",
 	  case_hot_offline_tree },
+	{ "hot_chain: packed, a parked grand-buddy, both quarters of its buddy in transit",
+	  case_hot_chain_packed },
+	{ "hot_chain: tree, a parked grand-buddy, both quarters of its buddy in transit",
+	  case_hot_chain_tree },
 	{ "nmi: refused without NMI-safe cmpxchg, no slots in NMI", case_nmi },
 	/* Last: 45 million allocate/free cycles, seconds of work. */
 	{ "wrap: tree, stalled release against 2^27 parent writes", case_wrap_tree },
