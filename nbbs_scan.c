@@ -266,7 +266,7 @@ void nbbs_publish(struct nbbs_pool *pool, unsigned long leaf, unsigned int freed
 	 * (fully ordered CAS); a park after the read counts for every order
 	 * itself.  Found by interleave_nbbs_core, hot_offline.
 	 */
-	if (order < pool->hot_orders &&
+	if (order < pool->hot_orders && order < pool->max_order &&
 	    nbbs_hot_state(pool, order, leaf ^ (1UL << order)) == NBBS_HOT_CACHED)
 		order = pool->max_order;
 	/* The updates before the count (MP with nbbs_releases()). */
