@@ -195,8 +195,9 @@ static void nbbs_summary_note(struct nbbs_pool *pool, unsigned long leaf,
 			 * chunk to try first: a hint, racy by design.  Its
 			 * chunk-relative smallest block + 1, 0 for none.
 			 */
-			atomic64_set(nbbs_summary_hint(pool, chunk), (s64)((leaf & ~((1UL << freed) - 1) &
-						   ((1UL << pool->chunk_shift) - 1)) + 1));
+			atomic64_set(nbbs_summary_hint(pool, chunk),
+				     (s64)((leaf & ~((1UL << freed) - 1) &
+					    ((1UL << pool->chunk_shift) - 1)) + 1));
 			return;
 		}
 		ctx->conflicts++;

@@ -786,7 +786,7 @@ static void case_hot_chain(unsigned int flags, bool l1_last)
 	op_finish(&big);
 	nbbs_pool_stats(pool, &st);
 	if (!CHECK(big.block == arena))
-		printf("# order 3: %p with H parked and its buddy free (restarts %llu, giveups %llu)\n",
+		printf("# order 3: %p, H parked, its buddy free (restarts %llu, giveups %llu)\n",
 		       big.block, (unsigned long long)st.scan_restarts,
 		       (unsigned long long)st.scan_giveups);
 	if (!big.block)
