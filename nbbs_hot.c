@@ -302,29 +302,6 @@ static bool nbbs_hot_fill_slot(struct nbbs_pool *pool, unsigned int order,
 }
 
 /*
- * nbbs_hot_park_order - the orders a park of the block of @order at @leaf
- * counts for, as a release (nbbs_releases()): up to its own, and every
- * order if its buddy is free or parked, so that a failing allocation of a
- * larger order drains again and coalesces the two.  With its buddy in
- * use, a drain would pass the block over anyway (nbbs_hot_helps()); when
- * the buddy comes free, or is parked, that release or park sees this
- * block CACHED and counts for every order itself.  Our state CAS comes
- * before these reads, the buddy's release CAS before its read of our
- * state (SB, both fully ordered): one of the two sees the other.
- */
-static unsigned int nbbs_hot_park_order(const struct nbbs_pool *pool,
-					unsigned int order, unsigned long leaf)
-{
-	unsigned long buddy = (leaf >> order) ^ 1;
-
-	if (order >= pool->max_order ||
-	    nbbs_hot_state(pool, order, buddy << order) == NBBS_HOT_CACHED ||
-	    nbbs_node_state(pool, order, buddy) == NBBS_NODE_FREE)
-		return pool->max_order;
-	return order;
-}
-
-/*
  * nbbs_hot_release - release the live block of @order at @leaf in a hot
  * pool: park it on this CPU (*@parked) if @slots allows, or, with no slot
  * free, release it in the tree.
@@ -345,9 +322,9 @@ enum nbbs_free_result nbbs_hot_release(struct nbbs_pool *pool, unsigned int orde
 		return NBBS_FREE_NOT_LIVE;	/* held by no one */
 	}
 	if (to == NBBS_HOT_CACHED && nbbs_hot_fill_slot(pool, order, i, leaf + 1)) {
-		/* A release, after the slot (MP with nbbs_releases()). */
+		/* A release for every order, after the slot (MP with nbbs_releases()). */
 		smp_wmb();
-		this_cpu_inc(pool->pcpu->releases[nbbs_hot_park_order(pool, order, leaf)]);
+		this_cpu_inc(pool->pcpu->releases[pool->max_order]);
 		*parked = true;
 		return NBBS_FREED;
 	}

@@ -169,8 +169,7 @@
  *    after a successful claim nbbs_hot_commit().  Which free block a claim
  *    gets (NBLK = 2) is nondeterministic, as the scan start is.  The
  *    no-false-NULL bracket (pcpu->releases by order, a park counting for
- *    every order when its buddy is free or parked: nbbs_hot_park_order())
- *    is not modelled: only safety is checked.
+ *    every order) is not modelled: only safety is checked.
  *  - nbbs_hot_helps() is a nondeterministic yes/no in the drainer process
  *    (it only filters which slots a drain reclaims: a failing allocation of
  *    a larger order; nbbs_pool_drain() is the final drain of init).
