@@ -54,7 +54,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..21"
 
 printf '[    0.00] Linux version 6.1\n[    1.00] all fine\n' >"$tmp/log"
 expect "a clean log passes" 0
@@ -107,5 +107,34 @@ expect "lockdep turning itself off fails" 1
 
 printf '[    2.00] kmemleak: Kernel memory leak detector disabled\n' >"$tmp/log"
 expect "kmemleak disabling itself fails" 1
+
+# The kernel's own workqueue tick race (6.12 KCSAN), as the debug lane met it.
+wq_race() {
+	cat <<EOT
+[  259.97] ==================================================================
+[  259.97] BUG: KCSAN: data-race in wq_worker_tick+0xc5/0x162
+[  259.97] 
+[  259.97] race at unknown origin, with read to 0xffff888009410120 of 8 bytes by interrupt on cpu 0:
+[  259.97]  $1
+[  259.97]  sched_tick+0x17c/0x19e
+[  259.97]  nbbs_alloc+0x39/0x42a [nbbs]
+[  259.97] 
+[  259.97] value changed: 0x00000001d447aafe -> 0x00000001d44820ee
+[  259.97] 
+[  259.97] Reported by Kernel Concurrency Sanitizer on:
+[  259.97] ==================================================================
+EOT
+}
+wq_race "wq_worker_tick+0xc5/0x162" >"$tmp/log"
+expect "the workqueue tick's KCSAN race of unknown origin is forgiven" 0
+
+wq_race "nbbs_free+0x1/0x2 [nbbs]" >"$tmp/log"
+expect "a wq_worker_tick report whose first frame is nbbs fails" 1
+
+wq_race "wq_worker_tick+0xc5/0x162" | sed 's/race at unknown origin, with read/read-write/' >"$tmp/log"
+expect "a wq_worker_tick report with a known other side fails" 1
+
+{ wq_race "wq_worker_tick+0xc5/0x162"; printf '[  260.00] BUG: KCSAN: data-race in nbbs_alloc [nbbs] / nbbs_free [nbbs]\n'; } >"$tmp/log"
+expect "a KCSAN report after the forgiven one fails" 1
 
 exit $failed
