@@ -626,13 +626,42 @@ static void case_freed_early_tree(void)
  * request must not return NULL: with every release counted (before
  * 31befd9) it scanned again, its next drain gave Q back, and it got R.
  */
+/*
+ * The end of hot_offline and hot_chain, with the order-3 request @big
+ * finished: it must have got R (@what says what the pool held).  Failing
+ * that, nothing changed since, so the next request gets R.  Then every
+ * block goes back, the fills @fill8 and @fill16 too, and the pool is
+ * whole after a drain.
+ */
+static void hot_case_end(struct nbbs_pool *pool, struct op *big, void *fill8,
+			 void *fill16, const char *what)
+{
+	struct nbbs_stats st;
+
+	nbbs_pool_stats(pool, &st);
+	if (!CHECK(big->block == arena))
+		printf("# order 3: %p %s (restarts %llu, giveups %llu)\n", big->block, what,
+		       (unsigned long long)st.scan_restarts,
+		       (unsigned long long)st.scan_giveups);
+	if (!big->block) {
+		big->block = nbbs_alloc(pool, 3);
+		CHECK(big->block == arena);
+	}
+	if (big->block)
+		CHECK(nbbs_free(pool, big->block) == 0);
+	CHECK(nbbs_free(pool, fill8) == 0);
+	CHECK(nbbs_free(pool, fill16) == 0);
+	nbbs_pool_drain(pool);
+	CHECK(nbbs_pool_live_blocks(pool) == 0);
+}
+
 static void case_hot_offline(unsigned int flags)
 {
 	struct nbbs_pool *pool;
 	struct op down = { .kind = OP_OFFLINE, .cpu = 2, .target = 0 };
 	struct op big = { .kind = OP_ALLOC, .cpu = 3, .order = 3, .leaf = 0 };
 	struct nbbs_stats st;
-	void *q, *q2, *fill8, *fill16, *again;
+	void *q, *q2, *fill8, *fill16;
 	bool offline = false;
 
 	if (!CHECK(nbbs_core_init() == 0))
@@ -670,23 +699,7 @@ static void case_hot_offline(unsigned int flags)
 	op_finish(&down);
 	CHECK(down.ret == 0);
 	op_finish(&big);
-	nbbs_pool_stats(pool, &st);
-	if (!CHECK(big.block == arena))
-		printf("# order 3: %p with Q parked and Q' free (restarts %llu, giveups %llu)\n",
-		       big.block, (unsigned long long)st.scan_restarts,
-		       (unsigned long long)st.scan_giveups);
-	if (!big.block) {
-		/* Nothing changed since: the next request gets R. */
-		again = nbbs_alloc(pool, 3);
-		CHECK(again == arena);
-		big.block = again;
-	}
-	if (big.block)
-		CHECK(nbbs_free(pool, big.block) == 0);
-	CHECK(nbbs_free(pool, fill8) == 0);
-	CHECK(nbbs_free(pool, fill16) == 0);
-	nbbs_pool_drain(pool);
-	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	hot_case_end(pool, &big, fill8, fill16, "with Q parked and Q' free");
 out:
 	op_finish(&big);
 	op_finish(&down);
@@ -784,19 +797,7 @@ static void case_hot_chain(unsigned int flags, bool l1_last)
 	CHECK(down.ret == 0);
 	CHECK(!other.block);
 	op_finish(&big);
-	nbbs_pool_stats(pool, &st);
-	if (!CHECK(big.block == arena))
-		printf("# order 3: %p, H parked, its buddy free (restarts %llu, giveups %llu)\n",
-		       big.block, (unsigned long long)st.scan_restarts,
-		       (unsigned long long)st.scan_giveups);
-	if (!big.block)
-		big.block = nbbs_alloc(pool, 3);
-	if (big.block)
-		CHECK(nbbs_free(pool, big.block) == 0);
-	CHECK(nbbs_free(pool, fill8) == 0);
-	CHECK(nbbs_free(pool, fill16) == 0);
-	nbbs_pool_drain(pool);
-	CHECK(nbbs_pool_live_blocks(pool) == 0);
+	hot_case_end(pool, &big, fill8, fill16, "with H parked and its buddy free");
 out:
 	op_finish(&big);
 	op_finish(&other);
