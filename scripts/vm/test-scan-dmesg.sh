@@ -54,7 +54,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..22"
 
 printf '[    0.00] Linux version 6.1\n[    1.00] all fine\n' >"$tmp/log"
 expect "a clean log passes" 0
@@ -136,5 +136,12 @@ expect "a wq_worker_tick report with a known other side fails" 1
 
 { wq_race "wq_worker_tick+0xc5/0x162"; printf '[  260.00] BUG: KCSAN: data-race in nbbs_alloc [nbbs] / nbbs_free [nbbs]\n'; } >"$tmp/log"
 expect "a KCSAN report after the forgiven one fails" 1
+
+{ echo "$begin"; echo "$mark"
+  warn "nbbs: invalid free of 0x1" "nbbs_free+0x2d/0x40 [nbbs]" | sed '/Modules linked/q'
+  wq_race "wq_worker_tick+0xc5/0x162"
+  warn "nbbs: invalid free of 0x1" "nbbs_free+0x2d/0x40 [nbbs]" | sed '1,/Modules linked/d'
+  echo "$end"; } >"$tmp/log"
+expect "the workqueue tick's race inside an expected WARN is forgiven, the WARN too" 0
 
 exit $failed
