@@ -93,8 +93,10 @@
 #include <linux/bug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/io.h>
 #include <linux/export.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
@@ -441,29 +443,13 @@ void nbbs_core_exit(void)
 	nbbs_hot_teardown();
 }
 
-/**
- * nbbs_pool_create_flags() - build a pool over a range of memory
- * @base: first byte of the range; the caller keeps owning it
- * @size: bytes in the range: a power-of-two multiple of the smallest block
- * @min_shift: log2 of the smallest block in bytes, at least 3
- * @max_order: log2 of the largest block in smallest blocks, at most
- *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
- * @gfp: allocation flags for the pool's metadata
- * @flags: NBBS_POOL_TREE or NBBS_POOL_PACKED to choose the layout of the
- *         tree, neither for the default (NBBS_LAYOUT_DEFAULT); plus
- *         NBBS_POOL_HOT to let each CPU reuse the blocks it frees
- *
- * The whole range starts free.  nbbs never reads or writes the range itself.
- *
- * Context: Process context when @gfp may sleep, and always for a pool with
- * NBBS_POOL_HOT (it registers for CPU hotplug); otherwise any context but
- * NMI, with @gfp GFP_ATOMIC or GFP_NOWAIT.
- *
- * Return: the pool, ERR_PTR(-EINVAL) for bad arguments, or ERR_PTR(-ENOMEM)
- * (or the error of cpuhp_state_add_instance_nocalls() for a hot pool).
+/*
+ * Build a pool over [@base, @base + @size), which is at physical address
+ * @phys if that is not NBBS_PHYS_NONE; the arguments as
+ * nbbs_pool_create_flags() takes them.
  */
-struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
-					 unsigned int min_shift,
+static struct nbbs_pool *nbbs_pool_build(void *base, phys_addr_t phys,
+					 size_t size, unsigned int min_shift,
 					 unsigned int max_order, gfp_t gfp,
 					 unsigned int flags)
 {
@@ -497,6 +483,7 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 		return ERR_PTR(-ENOMEM);
 	pool->base = base;
 	pool->size = size;
+	pool->phys = phys;
 	pool->min_shift = min_shift;
 	pool->max_order = max_order;
 	pool->depth = ilog2(nr_leaves);
@@ -535,7 +522,90 @@ fail:
 	kfree(pool);
 	return ERR_PTR(err);
 }
+
+/*
+ * Where @base lies in the kernel's direct map, which maps physical memory
+ * linearly, the range is physically contiguous; elsewhere (vmalloc,
+ * ioremap, memremap of memory outside the direct map) nbbs cannot know.
+ */
+static phys_addr_t nbbs_direct_phys(const void *base, size_t size)
+{
+	if (!virt_addr_valid(base) || !virt_addr_valid((const char *)base + size - 1))
+		return NBBS_PHYS_NONE;
+	return virt_to_phys((void *)base);
+}
+
+/**
+ * nbbs_pool_create_flags() - build a pool over a range of memory
+ * @base: first byte of the range; the caller keeps owning it
+ * @size: bytes in the range: a power-of-two multiple of the smallest block
+ * @min_shift: log2 of the smallest block in bytes, at least 3
+ * @max_order: log2 of the largest block in smallest blocks, at most
+ *             log2(@size) - @min_shift and NBBS_ORDER_LIMIT
+ * @gfp: allocation flags for the pool's metadata
+ * @flags: NBBS_POOL_TREE or NBBS_POOL_PACKED to choose the layout of the
+ *         tree, neither for the default (NBBS_LAYOUT_DEFAULT); plus
+ *         NBBS_POOL_HOT to let each CPU reuse the blocks it frees
+ *
+ * The whole range starts free.  nbbs never reads or writes the range itself.
+ * A range in the kernel's direct map (from alloc_pages(), kmalloc(),
+ * alloc_contig_range()) is physically contiguous, and the pool says so
+ * (nbbs_pool_info(), nbbs_virt_to_phys()); for any other physically
+ * contiguous range, use nbbs_pool_create_phys().
+ *
+ * Context: Process context when @gfp may sleep, and always for a pool with
+ * NBBS_POOL_HOT (it registers for CPU hotplug); otherwise any context but
+ * NMI, with @gfp GFP_ATOMIC or GFP_NOWAIT.
+ *
+ * Return: the pool, ERR_PTR(-EINVAL) for bad arguments, or ERR_PTR(-ENOMEM)
+ * (or the error of cpuhp_state_add_instance_nocalls() for a hot pool).
+ */
+struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
+					 unsigned int min_shift,
+					 unsigned int max_order, gfp_t gfp,
+					 unsigned int flags)
+{
+	phys_addr_t phys = NBBS_PHYS_NONE;
+
+	if (base && size)
+		phys = nbbs_direct_phys(base, size);
+	return nbbs_pool_build(base, phys, size, min_shift, max_order, gfp, flags);
+}
 EXPORT_SYMBOL_GPL(nbbs_pool_create_flags);
+
+/**
+ * nbbs_pool_create_phys() - build a pool over physically contiguous memory
+ *                           that is not in the kernel's direct map
+ * @base: first byte of the range, as the caller mapped it (memremap(),
+ *        ioremap_cache(), ...); the caller keeps owning it
+ * @phys: physical address of @base: byte @base + i is at @phys + i
+ * @size: as for nbbs_pool_create_flags()
+ * @min_shift: as for nbbs_pool_create_flags()
+ * @max_order: as for nbbs_pool_create_flags()
+ * @gfp: as for nbbs_pool_create_flags()
+ * @flags: as for nbbs_pool_create_flags()
+ *
+ * nbbs_pool_create_flags() for memory whose physical addresses nbbs cannot
+ * find itself, such as a range reserved at boot (memmap=) or device memory.
+ * nbbs trusts @phys; it only computes with it (nbbs_virt_to_phys()).
+ *
+ * Context: As nbbs_pool_create_flags().
+ *
+ * Return: as nbbs_pool_create_flags(); ERR_PTR(-EINVAL) also when @phys is
+ * NBBS_PHYS_NONE, is not aligned like @base to the smallest block, or the
+ * range would pass the end of the physical address space.
+ */
+struct nbbs_pool *nbbs_pool_create_phys(void *base, phys_addr_t phys,
+					size_t size, unsigned int min_shift,
+					unsigned int max_order, gfp_t gfp,
+					unsigned int flags)
+{
+	if (phys == NBBS_PHYS_NONE || min_shift >= BITS_PER_LONG - 1 ||
+	    phys & ((1UL << min_shift) - 1) || phys + size - 1 < phys)
+		return ERR_PTR(-EINVAL);
+	return nbbs_pool_build(base, phys, size, min_shift, max_order, gfp, flags);
+}
+EXPORT_SYMBOL_GPL(nbbs_pool_create_phys);
 
 /**
  * nbbs_pool_create() - build a pool over a range of memory
@@ -734,8 +804,9 @@ EXPORT_SYMBOL_GPL(nbbs_pool_destroy);
 /**
  * nbbs_pool_info() - describe a pool's shape
  * @pool: the pool
- * @info: filled with the pool's base, size, smallest block and largest order;
- *        zeroed for a NULL pool
+ * @info: filled with the pool's base, size, smallest block, largest order
+ *        and physical placement; zeroed for a NULL pool (@phys then
+ *        NBBS_PHYS_NONE)
  *
  * Context: Any context.
  */
@@ -745,14 +816,46 @@ void nbbs_pool_info(const struct nbbs_pool *pool, struct nbbs_info *info)
 		return;
 	if (!pool) {
 		memset(info, 0, sizeof(*info));
+		info->phys = NBBS_PHYS_NONE;
 		return;
 	}
 	info->base = pool->base;
 	info->size = pool->size;
 	info->min_shift = pool->min_shift;
 	info->max_order = pool->max_order;
+	info->phys_contiguous = pool->phys != NBBS_PHYS_NONE;
+	info->phys = pool->phys;
 }
 EXPORT_SYMBOL_GPL(nbbs_pool_info);
+
+/**
+ * nbbs_virt_to_phys() - physical address of a byte of a pool's range
+ * @pool: the pool
+ * @addr: an address in the pool's range, such as a block nbbs_alloc()
+ *        returned
+ *
+ * Like gen_pool_virt_to_phys(): the CPU physical address, for a physically
+ * contiguous pool (see nbbs_pool_info()).  It is not a DMA address; a
+ * driver maps the block for its device with the DMA API as for any other
+ * kernel memory.
+ *
+ * Context: Any context.
+ *
+ * Return: the physical address of @addr; NBBS_PHYS_NONE when @pool is NULL
+ * or not physically contiguous, or @addr lies outside its range.
+ */
+phys_addr_t nbbs_virt_to_phys(const struct nbbs_pool *pool, const void *addr)
+{
+	unsigned long offset;
+
+	if (!pool || pool->phys == NBBS_PHYS_NONE)
+		return NBBS_PHYS_NONE;
+	offset = (unsigned long)addr - (unsigned long)pool->base;
+	if (offset >= pool->size)
+		return NBBS_PHYS_NONE;
+	return pool->phys + offset;
+}
+EXPORT_SYMBOL_GPL(nbbs_virt_to_phys);
 
 /**
  * nbbs_pool_stats() - sum a pool's per-CPU event counters

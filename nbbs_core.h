@@ -57,18 +57,27 @@ struct nbbs_pool;
 #define NBBS_HOT_ORDERS		4
 #define NBBS_HOT_SLOTS		16
 
+/* What nbbs_virt_to_phys() returns when there is no physical address. */
+#define NBBS_PHYS_NONE		((phys_addr_t)-1)
+
 /**
  * struct nbbs_info - the shape of a pool, as returned by nbbs_pool_info()
  * @base: first byte of the managed range
  * @size: bytes managed
  * @min_shift: log2 of the smallest block, in bytes
  * @max_order: largest block: 1 << (min_shift + max_order) bytes
+ * @phys_contiguous: the range is physically contiguous: byte @base + i is
+ *                   at physical address @phys + i (nbbs_virt_to_phys())
+ * @phys: physical address of @base when @phys_contiguous, else
+ *        NBBS_PHYS_NONE
  */
 struct nbbs_info {
 	void *base;
 	size_t size;
 	unsigned int min_shift;
 	unsigned int max_order;
+	bool phys_contiguous;
+	phys_addr_t phys;
 };
 
 /**
@@ -123,12 +132,17 @@ struct nbbs_pool *nbbs_pool_create_flags(void *base, size_t size,
 					 unsigned int min_shift,
 					 unsigned int max_order, gfp_t gfp,
 					 unsigned int flags);
+struct nbbs_pool *nbbs_pool_create_phys(void *base, phys_addr_t phys,
+					size_t size, unsigned int min_shift,
+					unsigned int max_order, gfp_t gfp,
+					unsigned int flags);
 unsigned int nbbs_pool_layout(const struct nbbs_pool *pool);
 const char *nbbs_layout_name(unsigned int layout);
 void nbbs_pool_destroy(struct nbbs_pool *pool);
 void *nbbs_alloc(struct nbbs_pool *pool, unsigned int order);
 int nbbs_free(struct nbbs_pool *pool, void *addr);
 void nbbs_pool_info(const struct nbbs_pool *pool, struct nbbs_info *info);
+phys_addr_t nbbs_virt_to_phys(const struct nbbs_pool *pool, const void *addr);
 struct nbbs_pool *nbbs_default_pool(void);
 
 void nbbs_pool_stats(const struct nbbs_pool *pool, struct nbbs_stats *stats);

@@ -90,6 +90,8 @@ struct nbbs_pcpu {
  * struct nbbs_pool - a buddy tree over one contiguous range
  * @base: first byte of the managed range
  * @size: bytes managed
+ * @phys: physical address of @base when the range is physically contiguous,
+ *        NBBS_PHYS_NONE otherwise (nbbs_virt_to_phys())
  * @min_shift: log2 of the smallest block
  * @max_order: order of the largest block, level of the tree's roots
  * @depth: log2 of the number of smallest blocks
@@ -119,6 +121,7 @@ struct nbbs_pcpu {
 struct nbbs_pool {
 	void *base;
 	size_t size;
+	phys_addr_t phys;
 	unsigned int min_shift;
 	unsigned int max_order;
 	unsigned int depth;

@@ -41,6 +41,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/kernel.h>
@@ -53,6 +54,7 @@
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -1214,6 +1216,91 @@ static void test_default_pool(void)
 	tcase_end(&t);
 }
 
+/*
+ * Physical addresses: a pool over memory of the direct map (kmalloc) knows
+ * where each block lies, and agrees with virt_to_phys(); one over vmalloc
+ * memory does not claim to; one given its physical address by
+ * nbbs_pool_create_phys() computes from that address, and the arguments it
+ * cannot trust are refused.  (In userspace nothing is direct-mapped.)
+ */
+static void test_phys(void)
+{
+	struct tcase t = { .name = "physical addresses" };
+	const phys_addr_t fake = 0x40000000;
+	struct nbbs_pool *pool;
+	struct nbbs_info info;
+	void *mem, *vmem, *p;
+	unsigned int i;
+
+	mem = kmalloc(SZ_16K, GFP_KERNEL);
+	vmem = vmalloc(SZ_16K);
+	if (!CHECK(&t, mem && vmem, "no memory"))
+		goto out;
+
+	pool = nbbs_pool_create_flags(mem, SZ_16K, 4, 5, GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "kmalloc: %pe", pool)) {
+		nbbs_pool_info(pool, &info);
+		CHECK(&t, info.phys_contiguous == virt_addr_valid(mem),
+		      "kmalloc: phys_contiguous %d", info.phys_contiguous);
+		for (i = 0; i < 8; i++) {
+			p = nbbs_alloc(pool, i % 4);
+			if (!CHECK(&t, p, "block %u", i))
+				continue;
+			CHECK(&t, nbbs_virt_to_phys(pool, p) ==
+			      (virt_addr_valid(mem) ? virt_to_phys(p) : NBBS_PHYS_NONE),
+			      "block %u at offset %lu", i, (unsigned long)(p - mem));
+		}
+		nbbs_pool_destroy(pool);
+	}
+
+	pool = nbbs_pool_create_flags(vmem, SZ_16K, 4, 5, GFP_KERNEL, test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "vmalloc: %pe", pool)) {
+		nbbs_pool_info(pool, &info);
+		CHECK(&t, !info.phys_contiguous && info.phys == NBBS_PHYS_NONE,
+		      "vmalloc: phys_contiguous %d", info.phys_contiguous);
+		p = nbbs_alloc(pool, 0);
+		CHECK(&t, p && nbbs_virt_to_phys(pool, p) == NBBS_PHYS_NONE,
+		      "vmalloc: a block has a physical address");
+		nbbs_pool_destroy(pool);
+	}
+
+	pool = nbbs_pool_create_phys(vmem, fake, SZ_16K, 4, 5, GFP_KERNEL,
+				     test_flags());
+	if (CHECK(&t, !IS_ERR(pool), "create_phys: %pe", pool)) {
+		nbbs_pool_info(pool, &info);
+		CHECK(&t, info.phys_contiguous && info.phys == fake,
+		      "create_phys: info %d %pa", info.phys_contiguous, &info.phys);
+		p = nbbs_alloc(pool, 2);
+		CHECK(&t, p && nbbs_virt_to_phys(pool, p) == fake + (p - vmem),
+		      "create_phys: a block");
+		CHECK(&t, nbbs_virt_to_phys(pool, vmem) == fake, "first byte");
+		CHECK(&t, nbbs_virt_to_phys(pool, vmem + SZ_16K - 1) == fake + SZ_16K - 1,
+		      "last byte");
+		CHECK(&t, nbbs_virt_to_phys(pool, vmem + SZ_16K) == NBBS_PHYS_NONE,
+		      "one past the end");
+		CHECK(&t, nbbs_virt_to_phys(pool, vmem - 1) == NBBS_PHYS_NONE,
+		      "one before the start");
+		nbbs_pool_destroy(pool);
+	}
+	CHECK(&t, nbbs_virt_to_phys(NULL, vmem) == NBBS_PHYS_NONE, "NULL pool");
+	CHECK(&t, PTR_ERR(nbbs_pool_create_phys(vmem, NBBS_PHYS_NONE, SZ_16K, 4, 5,
+						GFP_KERNEL, 0)) == -EINVAL,
+	      "create_phys: NBBS_PHYS_NONE accepted");
+	CHECK(&t, PTR_ERR(nbbs_pool_create_phys(vmem, fake + 8, SZ_16K, 4, 5,
+						GFP_KERNEL, 0)) == -EINVAL,
+	      "create_phys: a misaligned physical address accepted");
+	CHECK(&t, PTR_ERR(nbbs_pool_create_phys(vmem, (phys_addr_t)-SZ_8K, SZ_16K,
+						4, 5, GFP_KERNEL, 0)) == -EINVAL,
+	      "create_phys: a range past the physical address space accepted");
+	nbbs_pool_info(NULL, &info);
+	CHECK(&t, !info.phys_contiguous && info.phys == NBBS_PHYS_NONE,
+	      "info of a NULL pool");
+out:
+	vfree(vmem);
+	kfree(mem);
+	tcase_end(&t);
+}
+
 /* A pool may be destroyed with blocks still live, and frees all it holds. */
 static void test_destroy_live(void)
 {
@@ -1790,6 +1877,7 @@ static int __init test_nbbs_init(void)
 		test_bad_create();
 		test_create_alloc_faults();
 		test_default_pool();
+		test_phys();
 		test_destroy_live();
 		test_metadata();
 		for (s = 0; s < ARRAY_SIZE(stress_shapes); s++)
