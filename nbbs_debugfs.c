@@ -23,8 +23,20 @@
  *   top_blocks       largest blocks in the arena: size / max_block
  *   nodes            tree nodes the core keeps, one per block of order
  *                    0..max_order: 2 * leaves - top_blocks
- *   backing          pages (alloc_pages) or vmalloc
- *   backing_requested the backing= parameter: auto, pages or vmalloc
+ *   backing          pages, contig, vmalloc or phys (backing=)
+ *   backing_requested the backing= parameter: auto, pages, contig, vmalloc
+ *                    or phys
+ *   phys_contiguous  1 when the arena is physically contiguous (pages,
+ *                    contig, phys): nbbs_virt_to_phys() works; else 0
+ *   phys             physical address of the arena's first byte, in hex
+ *                    (as /proc/iomem shows it), or none
+ *   node             NUMA node of the arena's memory, -1 for none or many
+ *   map_page_size    bytes in the smallest page that maps the arena, read
+ *                    at load: 4096 where any of it is mapped with base
+ *                    pages, 2097152 or more where all of it is huge; 0
+ *                    where nbbs cannot tell (not x86)
+ *   cache            wb: mapped write-back; wc: write-combining
+ *                    (phys_cache=wc)
  *   metadata_bytes   bytes the core allocated to manage the pool
  *   metadata_ppm     metadata_bytes per million bytes of arena
  *   layout          the layout of the tree: packed or tree (layout=)
@@ -121,6 +133,14 @@ static int config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "nodes %zu\n", 2 * leaves - top);
 	seq_printf(m, "backing %s\n", dp->backing);
 	seq_printf(m, "backing_requested %s\n", dp->backing_requested);
+	seq_printf(m, "phys_contiguous %d\n", info.phys_contiguous);
+	if (info.phys_contiguous)
+		seq_printf(m, "phys %pa\n", &info.phys);
+	else
+		seq_puts(m, "phys none\n");
+	seq_printf(m, "node %d\n", dp->node);
+	seq_printf(m, "map_page_size %lu\n", dp->map_page_size);
+	seq_printf(m, "cache %s\n", dp->cache);
 	seq_printf(m, "metadata_bytes %zu\n", meta);
 	seq_printf(m, "metadata_ppm %llu\n",
 		   div64_u64((u64)meta * 1000000, info.size));

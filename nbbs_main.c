@@ -12,13 +12,20 @@
  *                  (default PAGE_SIZE)
  *   max_order=-1   largest block is min_block << max_order; -1 picks
  *                  min(log2(size / min_block), NBBS_DEFAULT_MAX_ORDER)
- *   backing=auto   pages, vmalloc, or auto: pages when the arena fits in one
- *                  block of the page allocator, else vmalloc
+ *   backing=auto   where the arena's memory comes from (nbbs_arena.c):
+ *                  pages, contig, vmalloc, phys, or auto: pages when the
+ *                  arena fits in one block of the page allocator, else
+ *                  contig, else vmalloc
+ *   node=-1        NUMA node of a pages or contig arena; -1: any
+ *   phys=none      backing=phys: physical address of the range
+ *   phys_cache=wb  backing=phys: map it write-back (wb) or write-combining
+ *                  (wc)
+ *   vmalloc_huge=1 backing=vmalloc: 0 maps the arena with base pages only
  *   layout=packed  layout of the tree: packed (three levels per 64-bit word,
  *                  fewer atomics per call; the default on 64-bit kernels) or
  *                  tree (one 64-bit word per node)
- *   hot=0          1: each CPU keeps the blocks it frees of orders 0..3 and
- *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h)
+ *   hot=1          each CPU keeps the blocks it frees of orders 0..3 and
+ *                  reuses them (NBBS_POOL_HOT, see nbbs_core.h); 0: no
  *
  * Only in a module built with make NBBS_FAULT_INJECT=y:
  *
@@ -42,54 +49,18 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/numa.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 
-#include "nbbs_compat.h"
+#include "nbbs_arena.h"
 #include "nbbs_core.h"
 #include "nbbs_fault.h"
 #include "nbbs_module.h"
-
-/**
- * enum nbbs_backing - where the memory of the default pool comes from
- * @NBBS_BACKING_AUTO: pages when the arena fits the page allocator's largest
- *                     order, vmalloc otherwise (only ever requested, never
- *                     the backing actually in use)
- * @NBBS_BACKING_PAGES: one physically contiguous alloc_pages() block
- * @NBBS_BACKING_VMALLOC: virtually contiguous vmalloc() memory
- */
-enum nbbs_backing {
-	NBBS_BACKING_AUTO,
-	NBBS_BACKING_PAGES,
-	NBBS_BACKING_VMALLOC,
-};
-
-/**
- * struct nbbs_arena - the default pool and the memory under it
- * @pool: the pool built over @base
- * @base: first byte of the arena, aligned to @align
- * @mapping: vmalloc backing: what vmalloc returned, @base or below it
- * @size: bytes in the arena
- * @align: alignment the pool needs: its smallest block
- * @backing: the backing in use (pages or vmalloc, never auto)
- * @requested: the backing the module parameter asked for
- * @page_order: order of the alloc_pages() block, for pages backing only
- */
-struct nbbs_arena {
-	struct nbbs_pool *pool;
-	void *base;
-	void *mapping;
-	size_t size;
-	size_t align;
-	enum nbbs_backing backing;
-	enum nbbs_backing requested;
-	unsigned int page_order;
-};
 
 /*
  * Default cap on the largest order.  Allocation climbs from the block's
@@ -103,25 +74,16 @@ struct nbbs_arena {
 
 /* --- module parameters --- */
 
-static const char * const nbbs_backing_names[] = {
-	[NBBS_BACKING_AUTO]	= "auto",
-	[NBBS_BACKING_PAGES]	= "pages",
-	[NBBS_BACKING_VMALLOC]	= "vmalloc",
-};
-
-/* The parameter spelling of a backing: "auto", "pages", "vmalloc"; "?". */
-static const char *nbbs_backing_name(enum nbbs_backing backing)
-{
-	if ((unsigned int)backing >= ARRAY_SIZE(nbbs_backing_names))
-		return "?";
-	return nbbs_backing_names[backing];
-}
-
 static unsigned long long nbbs_param_size = SZ_64M;
 static unsigned long long nbbs_param_min_block = PAGE_SIZE;
 static int nbbs_param_max_order = -1;
 static enum nbbs_backing nbbs_param_backing = NBBS_BACKING_AUTO;
 static unsigned int nbbs_param_layout = NBBS_LAYOUT_DEFAULT;
+static int nbbs_param_node = NUMA_NO_NODE;
+static bool nbbs_param_phys_set;
+static phys_addr_t nbbs_param_phys;
+static bool nbbs_param_phys_wc;
+static bool nbbs_param_vmalloc_huge = true;
 
 /**
  * nbbs_parse_bytes() - read a byte count: decimal digits, then optionally K,
@@ -206,10 +168,10 @@ static const struct kernel_param_ops nbbs_bytes_ops = {
 
 static int nbbs_backing_set(const char *val, const struct kernel_param *kp)
 {
-	int i = sysfs_match_string(nbbs_backing_names, val);
+	int i = nbbs_backing_parse(val);
 
 	if (i < 0) {
-		pr_err("backing=%s: must be auto, pages or vmalloc\n", val);
+		pr_err("backing=%s: must be auto, pages, contig, vmalloc or phys\n", val);
 		return -EINVAL;
 	}
 	*(enum nbbs_backing *)kp->arg = i;
@@ -225,6 +187,56 @@ static int nbbs_backing_get(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops nbbs_backing_ops = {
 	.set = nbbs_backing_set,
 	.get = nbbs_backing_get,
+};
+
+/* phys=ADDR: a physical address, decimal or 0x hexadecimal. */
+static int nbbs_phys_set(const char *val, const struct kernel_param *kp)
+{
+	u64 addr;
+
+	if (kstrtou64(val, 0, &addr) || addr != (phys_addr_t)addr) {
+		pr_err("phys=%s: not a physical address (decimal, or hexadecimal after 0x)\n",
+		       val);
+		return -EINVAL;
+	}
+	nbbs_param_phys = addr;
+	nbbs_param_phys_set = true;
+	return 0;
+}
+
+static int nbbs_phys_get(char *buf, const struct kernel_param *kp)
+{
+	if (!nbbs_param_phys_set)
+		return scnprintf(buf, PAGE_SIZE, "none\n");
+	return scnprintf(buf, PAGE_SIZE, "%pa\n", &nbbs_param_phys);
+}
+
+static const struct kernel_param_ops nbbs_phys_ops = {
+	.set = nbbs_phys_set,
+	.get = nbbs_phys_get,
+};
+
+static int nbbs_phys_cache_set(const char *val, const struct kernel_param *kp)
+{
+	static const char * const names[] = { "wb", "wc" };
+	int i = sysfs_match_string(names, val);
+
+	if (i < 0) {
+		pr_err("phys_cache=%s: must be wb or wc\n", val);
+		return -EINVAL;
+	}
+	nbbs_param_phys_wc = i;
+	return 0;
+}
+
+static int nbbs_phys_cache_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", nbbs_param_phys_wc ? "wc" : "wb");
+}
+
+static const struct kernel_param_ops nbbs_phys_cache_ops = {
+	.set = nbbs_phys_cache_set,
+	.get = nbbs_phys_cache_get,
 };
 
 static int nbbs_layout_set(const char *val, const struct kernel_param *kp)
@@ -265,7 +277,19 @@ MODULE_PARM_DESC(max_order,
 		 "Largest block is min_block << max_order; -1: min(log2(size/min_block), 10) (default -1)");
 module_param_cb(backing, &nbbs_backing_ops, &nbbs_param_backing, 0444);
 MODULE_PARM_DESC(backing,
-		 "Arena memory: pages (physically contiguous), vmalloc, or auto: pages when it fits (default auto)");
+		 "Arena memory: pages, contig (physically contiguous, any size), vmalloc, phys (phys=), or auto: pages, else contig, else vmalloc (default auto)");
+module_param_named(node, nbbs_param_node, int, 0444);
+MODULE_PARM_DESC(node,
+		 "NUMA node of a pages or contig arena; -1: any, the local one first (default -1)");
+module_param_cb(phys, &nbbs_phys_ops, NULL, 0444);
+MODULE_PARM_DESC(phys,
+		 "backing=phys: physical address of a range reserved at boot (memmap=SIZE$ADDR), aligned to a page and min_block");
+module_param_cb(phys_cache, &nbbs_phys_cache_ops, NULL, 0444);
+MODULE_PARM_DESC(phys_cache,
+		 "backing=phys: map the range write-back (wb) or write-combining (wc) (default wb)");
+module_param_named(vmalloc_huge, nbbs_param_vmalloc_huge, bool, 0444);
+MODULE_PARM_DESC(vmalloc_huge,
+		 "backing=vmalloc: 1 maps with huge pages where it can, 0 with base pages only (default 1)");
 module_param_cb(layout, &nbbs_layout_ops, &nbbs_param_layout, 0444);
 MODULE_PARM_DESC(layout,
 		 "Tree layout: packed (3 levels per 64-bit word) or tree (a word per node) (default packed on 64-bit)");
@@ -277,6 +301,7 @@ MODULE_PARM_DESC(hot,
 /* --- the default pool --- */
 
 static struct nbbs_arena nbbs_arena;
+static struct nbbs_pool *nbbs_default;
 
 /**
  * nbbs_default_pool() - the pool that nbbs.ko builds when it loads
@@ -290,7 +315,7 @@ static struct nbbs_arena nbbs_arena;
  */
 struct nbbs_pool *nbbs_default_pool(void)
 {
-	return nbbs_arena.pool;
+	return nbbs_default;
 }
 EXPORT_SYMBOL_GPL(nbbs_default_pool);
 
@@ -334,83 +359,44 @@ static int nbbs_check_params(unsigned int *min_shift, unsigned int *max_order)
 	return 0;
 }
 
-/*
- * Reserve arena->size bytes as the requested backing asks.  An arena larger
- * than the memory available is refused, and the allocations do not retry
- * (__GFP_NORETRY): a load that asks too much fails with -ENOMEM instead of
- * waking the OOM killer.
- */
-static int nbbs_arena_reserve(struct nbbs_arena *arena)
+/* Check the parameters of the backing against each other. */
+static int nbbs_check_backing(void)
 {
-	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
-	unsigned int order = get_order(arena->size);
-	bool fits = order <= nbbs_max_page_order();
-	unsigned long avail = si_mem_available();
-	struct page *page;
-	size_t extra;
+	bool phys = nbbs_param_backing == NBBS_BACKING_PHYS;
+	int node = nbbs_param_node;
 
-	if (arena->size >> PAGE_SHIFT > avail) {
-		pr_err("size=%zu: more than the %lu bytes of memory available; choose a smaller size\n",
-		       arena->size, avail << PAGE_SHIFT);
-		return -ENOMEM;
-	}
-
-	if (arena->requested == NBBS_BACKING_PAGES && !fits) {
-		pr_err("backing=pages: size=%zu exceeds the page allocator's largest block (%lu bytes); use backing=vmalloc\n",
-		       arena->size, PAGE_SIZE << nbbs_max_page_order());
+	if (phys && !nbbs_param_phys_set) {
+		pr_err("backing=phys needs phys=ADDR, the start of a range reserved at boot\n");
 		return -EINVAL;
 	}
-
-	if (arena->requested != NBBS_BACKING_VMALLOC && fits) {
-		page = nbbs_meta_alloc(alloc_pages(gfp, order));
-		if (page) {
-			arena->base = page_address(page);
-			arena->backing = NBBS_BACKING_PAGES;
-			arena->page_order = order;
-			return 0;
-		}
-		if (arena->requested == NBBS_BACKING_PAGES) {
-			pr_err("backing=pages: no free contiguous block of %zu bytes (order %u)\n",
-			       arena->size, order);
-			return -ENOMEM;
-		}
-		/* auto: fragmented memory is no reason to fail the load. */
-		pr_info("no contiguous %zu bytes free, using vmalloc\n", arena->size);
+	if (!phys && nbbs_param_phys_set) {
+		pr_err("phys= is only for backing=phys\n");
+		return -EINVAL;
 	}
-
-	/*
-	 * vmalloc() aligns to a page; a pool needs its base aligned to its
-	 * smallest block, so a larger one costs up to a block more.
-	 */
-	extra = arena->align > PAGE_SIZE ? arena->align - PAGE_SIZE : 0;
-	arena->mapping = nbbs_meta_alloc(__vmalloc(arena->size + extra, gfp));
-	if (!arena->mapping) {
-		pr_err("cannot vmalloc the arena of %zu bytes\n", arena->size);
-		return -ENOMEM;
+	if (node != NUMA_NO_NODE &&
+	    (node < 0 || node >= MAX_NUMNODES || !node_state(node, N_MEMORY))) {
+		pr_err("node=%d: not a node with memory (-1: any)\n", node);
+		return -EINVAL;
 	}
-	arena->base = PTR_ALIGN(arena->mapping, arena->align);
-	arena->backing = NBBS_BACKING_VMALLOC;
+	if ((nbbs_param_backing == NBBS_BACKING_CONTIG || phys) &&
+	    nbbs_param_size < PAGE_SIZE) {
+		pr_err("backing=%s: size=%llu is less than a page\n",
+		       nbbs_backing_name(nbbs_param_backing), nbbs_param_size);
+		return -EINVAL;
+	}
 	return 0;
-}
-
-static void nbbs_arena_release(struct nbbs_arena *arena)
-{
-	if (arena->backing == NBBS_BACKING_PAGES)
-		__free_pages(virt_to_page(arena->base), arena->page_order);
-	else
-		vfree(arena->mapping);
-	arena->base = NULL;
-	arena->mapping = NULL;
 }
 
 static int __init nbbs_init(void)
 {
 	struct nbbs_debugfs_pool view;
-	unsigned int min_shift, max_order;
+	unsigned int min_shift, max_order, flags;
 	struct nbbs_pool *pool;
 	int ret;
 
 	ret = nbbs_check_params(&min_shift, &max_order);
+	if (!ret)
+		ret = nbbs_check_backing();
 	if (ret)
 		return ret;
 
@@ -425,15 +411,28 @@ static int __init nbbs_init(void)
 	nbbs_arena.size = nbbs_param_size;
 	nbbs_arena.align = 1UL << min_shift;
 	nbbs_arena.requested = nbbs_param_backing;
+	nbbs_arena.node = nbbs_param_node;
+	nbbs_arena.phys_addr = nbbs_param_phys;
+	nbbs_arena.phys_wc = nbbs_param_phys_wc;
+	nbbs_arena.huge = nbbs_param_vmalloc_huge;
 	ret = nbbs_arena_reserve(&nbbs_arena);
 	if (ret)
 		goto out_fault;
 
-	pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size, min_shift,
-				      max_order, GFP_KERNEL,
-				      (nbbs_param_layout == NBBS_LAYOUT_PACKED ?
-				       NBBS_POOL_PACKED : NBBS_POOL_TREE) |
-				      (nbbs_param_hot ? NBBS_POOL_HOT : 0));
+	flags = (nbbs_param_layout == NBBS_LAYOUT_PACKED ? NBBS_POOL_PACKED :
+		 NBBS_POOL_TREE) | (nbbs_param_hot ? NBBS_POOL_HOT : 0);
+	/*
+	 * The direct map tells the core where pages and contig arenas lie;
+	 * a memremap()ed range must say it.
+	 */
+	if (nbbs_arena.backing == NBBS_BACKING_PHYS)
+		pool = nbbs_pool_create_phys(nbbs_arena.base, nbbs_arena.phys,
+					     nbbs_arena.size, min_shift, max_order,
+					     GFP_KERNEL, flags);
+	else
+		pool = nbbs_pool_create_flags(nbbs_arena.base, nbbs_arena.size,
+					      min_shift, max_order, GFP_KERNEL,
+					      flags);
 	if (IS_ERR(pool)) {
 		ret = PTR_ERR(pool);
 		pr_err("cannot build the %s pool (size=%zu min_shift=%u max_order=%u): %d\n",
@@ -442,7 +441,7 @@ static int __init nbbs_init(void)
 		nbbs_arena_release(&nbbs_arena);
 		goto out_fault;
 	}
-	nbbs_arena.pool = pool;
+	nbbs_default = pool;
 	nbbs_fault_init_end(0);
 
 	/* debugfs is optional: its failures are not the module's. */
@@ -450,10 +449,15 @@ static int __init nbbs_init(void)
 	view.backing = nbbs_backing_name(nbbs_arena.backing);
 	view.backing_requested = nbbs_backing_name(nbbs_arena.requested);
 	view.hot = nbbs_param_hot;
+	view.node = nbbs_arena.nid;
+	view.map_page_size = nbbs_arena.map_page_size;
+	view.cache = nbbs_arena.backing == NBBS_BACKING_PHYS && nbbs_arena.phys_wc ?
+		     "wc" : "wb";
 	nbbs_debugfs_init(&view);
 
-	pr_info("%zu bytes (%s, %s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
+	pr_info("%zu bytes (%s, %s%s%s), blocks of %lu..%lu bytes, %zu bytes of metadata\n",
 		nbbs_arena.size, nbbs_backing_name(nbbs_arena.backing),
+		nbbs_arena.phys != NBBS_PHYS_NONE ? "physically contiguous, " : "",
 		nbbs_layout_name(nbbs_pool_layout(pool)),
 		nbbs_param_hot ? ", hot blocks" : "",
 		1UL << min_shift, 1UL << (min_shift + max_order),
@@ -474,12 +478,12 @@ static void __exit nbbs_exit(void)
 	nbbs_debugfs_exit();
 
 	/* Modules using the pool are gone; a live block is a client's leak. */
-	live = nbbs_pool_live_blocks(nbbs_arena.pool);
+	live = nbbs_pool_live_blocks(nbbs_default);
 	if (live)
 		pr_warn("%lu blocks still allocated at unload\n", live);
 
-	nbbs_pool_destroy(nbbs_arena.pool);
-	nbbs_arena.pool = NULL;
+	nbbs_pool_destroy(nbbs_default);
+	nbbs_default = NULL;
 	nbbs_arena_release(&nbbs_arena);
 	nbbs_core_exit();
 }

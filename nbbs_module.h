@@ -16,10 +16,14 @@ struct nbbs_pool;
  * struct nbbs_debugfs_pool - what /sys/kernel/debug/nbbs shows of a pool
  *                            beside what the pool says of itself
  * @pool: the pool
- * @backing: where its memory comes from: "pages" or "vmalloc"
- * @backing_requested: what the backing= parameter asked: "auto", "pages"
- *                     or "vmalloc"
+ * @backing: where its memory comes from: "pages", "contig", "vmalloc" or
+ *           "phys"
+ * @backing_requested: what the backing= parameter asked: "auto" or one of
+ *                     those
  * @hot: the pool keeps hot blocks per CPU (NBBS_POOL_HOT)
+ * @node: NUMA node of the memory, or NUMA_NO_NODE
+ * @map_page_size: smallest page size of the memory's mapping, 0: unknown
+ * @cache: how the memory is mapped: "wb" (write-back) or "wc"
  *
  * The strings are static; @pool must outlive nbbs_debugfs_exit().
  */
@@ -28,6 +32,9 @@ struct nbbs_debugfs_pool {
 	const char *backing;
 	const char *backing_requested;
 	bool hot;
+	int node;
+	unsigned long map_page_size;
+	const char *cache;
 };
 
 void nbbs_debugfs_init(const struct nbbs_debugfs_pool *pool);
