@@ -51,6 +51,12 @@
  *             (and counts as a failure) without calling the page allocator.
  *   genpool   lib/genalloc over an arena like nbbs's, allocating naturally
  *             aligned power-of-two sizes (gen_pool_first_fit_order_align)
+ *   default   nbbs.ko's own pool (nbbs_default_pool()), over the arena its
+ *             backing= reserved: the run takes the pool's size, smallest
+ *             block and largest order, and refuses arena=, min_block= and
+ *             max_order= that differ from the defaults.  Blocks live in the
+ *             pool before the run (another client's) are not counted as
+ *             leaked.
  *
  * Workloads, per thread, sizes as orders:
  *   cached  allocate one block and free it, repeatedly
@@ -196,11 +202,13 @@ enum stress_kind {
  * @kind: what allocates
  * @flags: the layout of the nbbs tree, as nbbs_pool_create_flags() takes it
  *         (0: the core's default)
+ * @shared: nbbs.ko's default pool, not a pool of the run's own
  */
 struct stress_backend {
 	const char *name;
 	enum stress_kind kind;
 	unsigned int flags;
+	bool shared;
 };
 
 static const struct stress_backend stress_backends[] = {
@@ -215,6 +223,7 @@ static const struct stress_backend stress_backends[] = {
 	{ "nbbs-hot",		SB_NBBS,	NBBS_POOL_HOT },
 	{ "nbbs-tree-hot",	SB_NBBS,	NBBS_POOL_TREE | NBBS_POOL_HOT },
 	{ "nbbs-packed-hot",	SB_NBBS,	NBBS_POOL_PACKED | NBBS_POOL_HOT },
+	{ "default",		SB_NBBS,	0,	true },
 };
 
 /**
@@ -328,9 +337,11 @@ struct stress_worker {
  * @min_shift: log2(min_block)
  * @alloc_max: largest order this backend is asked for
  * @quota: operations per thread with ops=; 0: none
- * @base: the arena (nbbs, spinlock, genpool)
+ * @base: the arena (nbbs, spinlock, genpool, default)
  * @size: bytes in the arena
- * @pool: the private nbbs pool (nbbs, spinlock)
+ * @pool: the private nbbs pool (nbbs, spinlock), or nbbs.ko's (default)
+ * @shared: @pool is nbbs.ko's: the run neither builds nor destroys it
+ * @live_before: with @shared, blocks live in @pool before the run
  * @lock: the spinlock of the spinlock backend
  * @gp: the genalloc pool (genpool)
  * @own: the ownership bitmap, one bit per smallest block or page frame
@@ -362,6 +373,8 @@ struct stress_run {
 	void *base;
 	size_t size;
 	struct nbbs_pool *pool;
+	bool shared;
+	unsigned long live_before;
 	spinlock_t lock;	/* serialises the spinlock backend's calls */
 	struct gen_pool *gp;
 	struct nbbs_owner own;
@@ -383,6 +396,10 @@ struct stress_run {
 	atomic_long_t stamp_errors;
 	atomic_long_t misplaced;
 };
+
+/* The shape of a run's private pool when the line does not say. */
+#define STRESS_DEFAULT_ARENA		SZ_64M
+#define STRESS_DEFAULT_MAX_ORDER	10
 
 /* --- state shared by runs --- */
 
@@ -494,9 +511,20 @@ static void stress_backend_free(struct stress_run *r, void *addr, unsigned int o
 static int stress_backend_setup(struct stress_run *r)
 {
 	struct stress_cfg *c = &r->cfg;
+	struct nbbs_info info;
 	int ret;
 
-	if (r->kind == SB_PAGES) {
+	if (r->shared) {
+		/* stress_check() gave the run the pool's shape. */
+		r->pool = nbbs_default_pool();
+		nbbs_pool_info(r->pool, &info);
+		r->base = info.base;
+		r->size = info.size;
+		r->live_before = nbbs_pool_live_blocks(r->pool);
+		r->own.nr_bits = r->size >> r->min_shift;
+		r->own.base = r->base;
+		r->own.shift = r->min_shift;
+	} else if (r->kind == SB_PAGES) {
 		/* Bit n stands for page frame n. */
 		r->own.nr_bits = stress_end_pfn();
 	} else {
@@ -515,6 +543,8 @@ static int stress_backend_setup(struct stress_run *r)
 	if (!r->own.map)
 		return -ENOMEM;
 
+	if (r->shared)
+		return 0;
 	switch (r->kind) {
 	case SB_NBBS:
 	case SB_SPINLOCK:
@@ -547,6 +577,12 @@ static int stress_backend_setup(struct stress_run *r)
 /* Blocks still live in the backend once every worker has released. */
 static unsigned long stress_backend_leaked(struct stress_run *r)
 {
+	unsigned long live;
+
+	if (r->shared) {
+		live = nbbs_pool_live_blocks(r->pool);
+		return live > r->live_before ? live - r->live_before : 0;
+	}
 	if (r->pool)
 		return nbbs_pool_live_blocks(r->pool);
 	if (r->gp)
@@ -556,6 +592,10 @@ static unsigned long stress_backend_leaked(struct stress_run *r)
 
 static void stress_backend_teardown(struct stress_run *r)
 {
+	if (r->shared) {
+		kvfree(r->own.map);
+		return;
+	}
 	if (r->pool)
 		nbbs_pool_destroy(r->pool);
 	/* gen_pool_destroy() BUG()s on a live block: leak the pool instead. */
@@ -1368,6 +1408,7 @@ static int stress_execute(const struct stress_cfg *cfg)
 		return -ENOMEM;
 	r->cfg = *cfg;
 	r->kind = stress_backends[cfg->backend].kind;
+	r->shared = stress_backends[cfg->backend].shared;
 	r->min_shift = r->kind == SB_PAGES ? PAGE_SHIFT : ilog2(cfg->min_block);
 	r->alloc_max = r->kind == SB_PAGES ?
 		       min(cfg->max_order, nbbs_max_page_order()) : cfg->max_order;
@@ -1410,8 +1451,8 @@ static void stress_defaults(struct stress_cfg *c)
 	c->workload = NBBS_WL_RAND;
 	c->touch = NBBS_TOUCH_ENDS;
 	c->threads = num_online_cpus();
-	c->max_order = 10;
-	c->arena = SZ_64M;
+	c->max_order = STRESS_DEFAULT_MAX_ORDER;
+	c->arena = STRESS_DEFAULT_ARENA;
 	c->min_block = PAGE_SIZE;
 	c->irq_us = 1000;
 	c->nmi_us = 500;
@@ -1564,6 +1605,26 @@ static int stress_parse_word(struct stress_cfg *c, char *word)
 	return -EINVAL;
 }
 
+/*
+ * backend=default: the run's arena, smallest block and largest order are
+ * the default pool's; a line that asked for others is refused.
+ */
+static int stress_check_shared(struct stress_cfg *c)
+{
+	struct nbbs_info info;
+
+	if (c->arena != STRESS_DEFAULT_ARENA || c->min_block != PAGE_SIZE ||
+	    c->max_order != STRESS_DEFAULT_MAX_ORDER) {
+		pr_err("backend=default: arena=, min_block= and max_order= are nbbs.ko's (size=, min_block=, max_order=)\n");
+		return -EINVAL;
+	}
+	nbbs_pool_info(nbbs_default_pool(), &info);
+	c->arena = info.size;
+	c->min_block = 1ULL << info.min_shift;
+	c->max_order = info.max_order;
+	return 0;
+}
+
 /* Check the parameters against each other. */
 static int stress_check(struct stress_cfg *c)
 {
@@ -1571,10 +1632,16 @@ static int stress_check(struct stress_cfg *c)
 	unsigned long long ram, irq_block;
 	unsigned int arena_order, limit;
 	const char *whole;
+	int ret;
 
 	if (!c->threads) {
 		pr_err("threads=0: at least one thread\n");
 		return -EINVAL;
+	}
+	if (stress_backends[c->backend].shared) {
+		ret = stress_check_shared(c);
+		if (ret)
+			return ret;
 	}
 	if (c->min_block < 8 || !is_power_of_2(c->min_block)) {
 		pr_err("min_block=%llu: must be a power of two of at least 8 bytes\n",
@@ -1592,7 +1659,7 @@ static int stress_check(struct stress_cfg *c)
 		return -EINVAL;
 	}
 	ram = (u64)totalram_pages() << PAGE_SHIFT;
-	if (c->arena > ram / 2) {
+	if (c->arena > ram / 2 && !stress_backends[c->backend].shared) {
 		pr_err("arena=%llu: at most half of the RAM (%llu bytes)\n", c->arena, ram / 2);
 		return -EINVAL;
 	}
