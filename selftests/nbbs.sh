@@ -134,10 +134,17 @@ test_config() {
 	p=$(kv "$c" nodes) && {
 		check "p == 2 * leaves - top" "nodes $p != 2 * leaves - top_blocks" || ret=1
 	}
-	case "$(kv "$c" backing)" in
-	pages | vmalloc) ;;
-	*) ktap_print_msg "config: backing is neither pages nor vmalloc"; ret=1 ;;
+	# Physically contiguous exactly when the backing is.
+	case "$(kv "$c" backing):$(kv "$c" phys_contiguous)" in
+	pages:1 | contig:1 | phys:1 | vmalloc:0) ;;
+	*) ktap_print_msg "config: backing $(kv "$c" backing) with phys_contiguous $(kv "$c" phys_contiguous)"
+	   ret=1 ;;
 	esac
+	p=$(kv "$c" map_page_size)
+	if ! is_uint "$p" || [ $((p & 4095)) -ne 0 ]; then
+		ktap_print_msg "config: map_page_size $p is not a multiple of 4096"
+		ret=1
+	fi
 
 	# The module's read-only parameters must be what the pool was built
 	# with (size and min_block print in bytes; max_order -1 means default).
