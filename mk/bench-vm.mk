@@ -9,6 +9,11 @@
 #   make bench-vm BENCH_VM_VCPUS="4" BENCH_VM_MS=50
 #                          a part of it
 #
+#   make bench-vm-backing  nbbs.ko's own pool over a contig, a huge-page
+#                          vmalloc and a 4 KiB-page vmalloc arena of one
+#                          size, touched blocks, in turns in one boot
+#                          (scripts/vm/bench-backing.sh): bench/backing.csv
+#
 # The guest boots with init_on_alloc=0 (the pages backend is not charged
 # for zeroing); timings under TCG compare backends with each other only.
 
@@ -17,9 +22,16 @@ BENCH_VM_MS ?= 100
 BENCH_VM_ARENA ?= 256M
 BENCH_VM_CSV ?= bench/results.csv
 
-.PHONY: bench-vm
+.PHONY: bench-vm bench-vm-backing
 
 bench-vm: vm-kmod
 	BENCH_VCPUS="$(BENCH_VM_VCPUS)" BENCH_MS=$(BENCH_VM_MS) \
 		BENCH_ARENA=$(BENCH_VM_ARENA) \
 		scripts/vm/bench.sh "$(KVER)" $(BENCH_VM_CSV)
+
+BENCH_VM_BACKING_CSV ?= bench/backing.csv
+BENCH_VM_BACKING_MS ?= 200
+
+bench-vm-backing: vm-kmod
+	BENCH_MS=$(BENCH_VM_BACKING_MS) BENCH_ARENA=$(BENCH_VM_ARENA) \
+		scripts/vm/bench-backing.sh "$(KVER)" $(BENCH_VM_BACKING_CSV)

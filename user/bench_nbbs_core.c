@@ -59,6 +59,13 @@
  * take their page faults in the runs).  --touch=none maps it PROT_NONE and
  * the allocator's metadata is all that is measured.
  *
+ * Page size of the arena (--pages): the kernel's choice by default;
+ * huge asks for transparent huge pages (madvise MADV_HUGEPAGE on a 2 MiB
+ * aligned mapping), base forbids them (MADV_NOHUGEPAGE).  The userspace
+ * counterpart of nbbs.ko's contig or vmalloc_huge arena against a 4 KiB
+ * vmalloc one: what the page size of the mapping costs touched blocks on
+ * real hardware (a VM under TCG has no real TLB).
+ *
  * Emulated CPUs: the shim's per-CPU data has NBBS_USER_NR_CPUS slots; the
  * benchmark sets nr_cpu_ids to --cpus (default: the larger of the online
  * CPUs and the threads), as a kernel on such a machine would have, and
@@ -104,6 +111,10 @@
 #define CACHELINE	64
 /* Arenas up to this size are populated before the runs when blocks are touched. */
 #define TOUCH_POPULATE_MAX	(4UL << 30)
+
+/* --pages: how the arena is mapped. */
+enum arena_pages { PAGES_DEFAULT, PAGES_BASE, PAGES_HUGE };
+#define HUGE_ALIGN	(2UL << 20)
 
 enum lock { LOCK_NONE, LOCK_SPIN, LOCK_MUTEX };
 enum workload {
@@ -981,6 +992,9 @@ static void help(void)
 	      "                     a stamp in its first and last cache line, checked\n"
 	      "                     before the free), lines (every cache line), none\n"
 	      "                     (the arena is PROT_NONE)\n"
+	      "  --pages=HOW        page size of the arena's mapping: default (the\n"
+	      "                     kernel's THP setting), huge (MADV_HUGEPAGE), base\n"
+	      "                     (MADV_NOHUGEPAGE)\n"
 	      "  --check, --no-check  ownership bitmap (default off; on with --quick/--smoke)\n"
 	      "  --quick            50 ms runs with the check on\n"
 	      "  --smoke            every workload x backend briefly, KTAP, fails on overlap\n"
@@ -995,7 +1009,7 @@ enum {
 	OPT_BACKEND = 256, OPT_WORKLOAD, OPT_THREADS, OPT_ORDER, OPT_OCC, OPT_ARENA,
 	OPT_MIN_SHIFT, OPT_MAX_ORDER, OPT_MS, OPT_BURST, OPT_CPUS, OPT_CHECK,
 	OPT_NO_CHECK, OPT_QUICK, OPT_SMOKE, OPT_NO_HEADER, OPT_ARENA_COLUMN, OPT_SEED,
-	OPT_STATS, OPT_REPEAT, OPT_TOUCH,
+	OPT_STATS, OPT_REPEAT, OPT_TOUCH, OPT_PAGES,
 };
 
 static const struct option options[] = {
@@ -1020,6 +1034,7 @@ static const struct option options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "touch", required_argument, NULL, OPT_TOUCH },
+	{ "pages", required_argument, NULL, OPT_PAGES },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -1103,6 +1118,54 @@ static int run_list(const struct run_cfg *cfg, int be, enum workload wl,
 	return failed;
 }
 
+/* Bytes of this process's anonymous memory in transparent huge pages. */
+static size_t huge_bytes(void)
+{
+	unsigned long kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb << 10;
+}
+
+/*
+ * Map an arena of @size bytes as --touch and --pages ask; *@mapping and
+ * *@mapped are what to munmap().  NULL when the mapping fails.  Without
+ * touching the arena is PROT_NONE: the allocator only computes addresses
+ * in it.  Touched arenas up to TOUCH_POPULATE_MAX are populated here, after
+ * the madvise(), so that --pages decides the page size of every byte.
+ */
+static void *map_arena(size_t size, enum nbbs_touch touch, enum arena_pages pages,
+		       void **mapping, size_t *mapped)
+{
+	size_t extra = pages == PAGES_HUGE ? HUGE_ALIGN : 0, i;
+	char *base;
+	void *m;
+
+	m = mmap(NULL, size + extra,
+		 touch == NBBS_TOUCH_NONE ? PROT_NONE : PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	*mapping = m;
+	*mapped = size + extra;
+	base = (char *)(((uintptr_t)m + extra) & ~(uintptr_t)(extra ? extra - 1 : 0));
+	if (pages == PAGES_HUGE)
+		madvise(base, size, MADV_HUGEPAGE);
+	else if (pages == PAGES_BASE)
+		madvise(base, size, MADV_NOHUGEPAGE);
+	if (touch != NBBS_TOUCH_NONE && size <= TOUCH_POPULATE_MAX)
+		for (i = 0; i < size; i += 4096)
+			base[i] = 0;
+	return base;
+}
+
 int main(int argc, char **argv)
 {
 	int backends[NR_BACKENDS], workloads[NR_WORKLOADS] = { 0, 1, 2, 3, 4, 5, 6 };
@@ -1119,6 +1182,9 @@ int main(int argc, char **argv)
 	};
 	bool header = true, smoke = false, quick = false;
 	int check = -1, opt, a, bi, wi, ti, tests = 0, failed = 0;
+	enum arena_pages pages = PAGES_DEFAULT;
+	size_t mapped = 0;
+	void *mapping = NULL;
 	char *arena_list = NULL;
 
 	for (a = 0; a < NR_BACKENDS; a++)
@@ -1199,6 +1265,18 @@ int main(int argc, char **argv)
 			}
 			cfg.touch = a;
 			break;
+		case OPT_PAGES:
+			if (!strcmp(optarg, "default")) {
+				pages = PAGES_DEFAULT;
+			} else if (!strcmp(optarg, "base")) {
+				pages = PAGES_BASE;
+			} else if (!strcmp(optarg, "huge")) {
+				pages = PAGES_HUGE;
+			} else {
+				fprintf(stderr, "bench: --pages must be default, base or huge\n");
+				return 2;
+			}
+			break;
 		case OPT_SEED:
 			cfg.seed = strtoull(optarg, NULL, 0) | 1;
 			break;
@@ -1267,23 +1345,21 @@ int main(int argc, char **argv)
 		size_t bitmap = DIV_ROUND_UP(leaves, BITS_PER_LONG) * sizeof(long);
 
 		cfg.size = arenas[a];
-		/* Without touching, the allocator only computes addresses in it. */
-		cfg.base = mmap(NULL, cfg.size,
-				cfg.touch == NBBS_TOUCH_NONE ? PROT_NONE : PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-				(cfg.touch != NBBS_TOUCH_NONE && cfg.size <= TOUCH_POPULATE_MAX ?
-				 MAP_POPULATE : 0), -1, 0);
+		cfg.base = map_arena(cfg.size, cfg.touch, pages, &mapping, &mapped);
 		cfg.owner = malloc(nbbs_owner_map_bytes(leaves));
 		cfg.prefill = malloc(bitmap);
-		if (cfg.base == MAP_FAILED || !cfg.owner || !cfg.prefill) {
+		if (!cfg.base || !cfg.owner || !cfg.prefill) {
 			fprintf(stderr, "bench: no memory for a %zu-byte arena\n", cfg.size);
 			return 2;
 		}
+		if (pages != PAGES_DEFAULT)
+			fprintf(stderr, "# arena of %zu bytes: %zu bytes in huge pages\n",
+				cfg.size, huge_bytes());
 		for (bi = 0; bi < nr_backends; bi++)
 			for (wi = 0; wi < nr_workloads; wi++)
 				failed += run_list(&cfg, backends[bi], workloads[wi],
 						   &lists, smoke, &tests);
-		munmap(cfg.base, cfg.size);
+		munmap(mapping, mapped);
 		free(cfg.owner);
 		free(cfg.prefill);
 	}
