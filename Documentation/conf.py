@@ -45,4 +45,5 @@ html_show_sourcelink = False
 # Types of the kernel's own headers that nbbs's prototypes mention: with
 # `sphinx-build -n` every other reference must resolve to a kernel-doc entry.
 nitpick_ignore = [('c:identifier', t) for t in
-                  ('size_t', 'gfp_t', 'u32', 'u64', 'bool', 'atomic_t')]
+                  ('size_t', 'gfp_t', 'u32', 'u64', 'bool', 'atomic_t',
+                   'phys_addr_t')]

@@ -31,7 +31,11 @@ bench-vm: vm-kmod
 
 BENCH_VM_BACKING_CSV ?= bench/backing.csv
 BENCH_VM_BACKING_MS ?= 200
+# As many vCPUs as host cores: more would measure the host's scheduler.
+BENCH_VM_BACKING_VCPUS ?= 2
+BENCH_VM_BACKING_ROUNDS ?= 5
 
 bench-vm-backing: vm-kmod
+	BENCH_VCPUS=$(BENCH_VM_BACKING_VCPUS) BENCH_ROUNDS=$(BENCH_VM_BACKING_ROUNDS) \
 	BENCH_MS=$(BENCH_VM_BACKING_MS) BENCH_ARENA=$(BENCH_VM_ARENA) \
 		scripts/vm/bench-backing.sh "$(KVER)" $(BENCH_VM_BACKING_CSV)
