@@ -7,22 +7,25 @@
  *
  *   pages    one alloc_pages() block, up to the page allocator's largest
  *            order (4 MiB on x86-64).
- *   contig   any size, physically contiguous and in the direct map: the
- *            module walks a node's zones in aligned steps, skips a range
- *            that holds a page that can never move (reserved, slab, offline
- *            or of another zone), and takes the first range that
+ *   contig   any size from a page up, physically contiguous and in the
+ *            direct map: the module walks a node's zones (never
+ *            ZONE_MOVABLE: the arena never moves, and would keep that
+ *            memory from going offline) in aligned steps, skips a range that
+ *            holds a page that can never move (reserved, slab, offline or
+ *            of another zone), and takes the first range that
  *            alloc_contig_range() can empty.  free_contig_range() gives it
  *            back.  Costs page migrations at load; needs that much movable
  *            memory in one piece of one zone.
  *   vmalloc  any size, contiguous only in virtual addresses; vmalloc_huge()
  *            maps it with 2 MiB pages where it can, else 4 KiB pages.
  *   phys     a physical range the page allocator does not own: reserved at
- *            boot (memmap=SIZE$ADDR) or persistent memory.  Claimed in
+ *            boot (memmap=SIZE$ADDR) or persistent memory, never a range
+ *            the firmware reserved for itself (x86: its E820 map).  Claimed in
  *            /proc/iomem, mapped with memremap() (write-back, or
  *            write-combining), never freed to the page allocator.
  *
  * auto (the default) takes pages when the arena fits one block, else
- * contig, else vmalloc, and says so when it falls back.
+ * contig, else vmalloc, and says so each time it falls back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,6 +43,10 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
+
+#ifdef CONFIG_X86
+#include <asm/e820/api.h>
+#endif
 
 #include "nbbs_arena.h"
 #include "nbbs_compat.h"
@@ -100,6 +107,9 @@ static int nbbs_pages_reserve(struct nbbs_arena *arena, gfp_t gfp)
 	unsigned int order = get_order(arena->size);
 	struct page *page;
 
+	/* node= is a promise: no fallback to other nodes. */
+	if (arena->node != NUMA_NO_NODE)
+		gfp |= __GFP_THISNODE;
 	page = nbbs_meta_alloc(alloc_pages_node(arena->node, gfp, order));
 	if (!page)
 		return -ENOMEM;
@@ -135,8 +145,13 @@ static unsigned long nbbs_contig_blocker(struct zone *zone, unsigned long pfn,
 
 	for (; pfn < end; pfn++) {
 		page = pfn_to_online_page(pfn);
-		if (!page || page_zone(page) != zone || PageReserved(page) ||
-		    PageSlab(page))
+		/*
+		 * The flags of pages in use change under this read; a stale
+		 * answer only sends a range to alloc_contig_range(), which
+		 * decides under isolation, or skips one.
+		 */
+		if (!page || data_race(page_zone(page) != zone ||
+				       PageReserved(page) || PageSlab(page)))
 			return pfn;
 		if (!(pfn & 1023))
 			cond_resched();
@@ -145,9 +160,9 @@ static unsigned long nbbs_contig_blocker(struct zone *zone, unsigned long pfn,
 }
 
 /*
- * Take @nr pages, physically contiguous and aligned to @step pages, from
- * node @nid: the highest zone first (low memory is what devices with short
- * address reach need), each zone from its start.
+ * Take @nr pages (at least one), physically contiguous and aligned to @step
+ * pages (at least one), from node @nid: the highest zone first (low memory
+ * is what devices with short address reach need), each zone from its start.
  */
 static struct page *nbbs_contig_take(int nid, unsigned long nr,
 				     unsigned long step,
@@ -158,7 +173,8 @@ static struct page *nbbs_contig_take(int nid, unsigned long nr,
 	struct zone *zone;
 	int z, ret;
 
-	for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
+	/* As alloc_contig_pages() for unmovable memory: ZONE_NORMAL and below. */
+	for (z = ZONE_NORMAL; z >= 0; z--) {
 		zone = &pgdat->node_zones[z];
 		if (!populated_zone(zone) || is_highmem(zone))
 			continue;
@@ -175,7 +191,11 @@ static struct page *nbbs_contig_take(int nid, unsigned long nr,
 				pfn = ALIGN(blocker + 1, step);
 				continue;
 			}
-			/* Migrates what it can out of the range, or undoes it all. */
+			/*
+			 * Migrates the pages in use out of the range; when one
+			 * cannot move, gives the range up (what moved stays
+			 * moved).
+			 */
 			ret = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE,
 						 GFP_KERNEL | __GFP_NOWARN);
 			if (!ret)
@@ -192,45 +212,55 @@ static struct page *nbbs_contig_take(int nid, unsigned long nr,
 	return NULL;
 }
 
-static int nbbs_contig_reserve(struct nbbs_arena *arena)
+/* nbbs_contig_take() from node @node, or from any node, the local one first. */
+static struct page *nbbs_contig_take_any(int node, unsigned long nr,
+					 unsigned long step,
+					 struct nbbs_contig_walk *walk)
+{
+	struct page *page;
+	int nid, local;
+
+	if (node != NUMA_NO_NODE)
+		return nbbs_contig_take(node, nr, step, walk);
+	local = numa_mem_id();
+	page = nbbs_contig_take(local, nr, step, walk);
+	for_each_node_state(nid, N_MEMORY) {
+		if (page || walk->err || nid == local)
+			continue;
+		page = nbbs_contig_take(nid, nr, step, walk);
+	}
+	return page;
+}
+
+/*
+ * Reserve a contig arena; on -ENOMEM, @walk says why, for the caller's
+ * message (an error for backing=contig, a note before auto's fallback).
+ */
+static int nbbs_contig_reserve(struct nbbs_arena *arena,
+			       struct nbbs_contig_walk *walk)
 {
 	unsigned long nr = arena->size >> PAGE_SHIFT;
-	struct nbbs_contig_walk walk = { };
-	struct page *page = NULL;
+	struct page *page;
 	unsigned long step;
-	int nid, local;
 
 	/*
 	 * Aligned like the page allocator's largest blocks (or to the arena, if
-	 * smaller), and at least to the pool's smallest block: the range then
-	 * starts on a pageblock, and the direct map can cover it with 2 MiB
-	 * pages.
+	 * smaller), and at least to the pool's smallest block: an arena of a
+	 * pageblock or more then starts on one, and the direct map can cover
+	 * it with 2 MiB pages.
 	 */
+	if (!nr)
+		return -EINVAL;
 	step = min(nr, 1UL << nbbs_max_page_order());
 	step = max(step, (unsigned long)(arena->align >> PAGE_SHIFT));
-
-	if (arena->node != NUMA_NO_NODE) {
-		page = nbbs_meta_alloc(nbbs_contig_take(arena->node, nr, step, &walk));
-	} else {
-		local = numa_mem_id();
-		page = nbbs_meta_alloc(nbbs_contig_take(local, nr, step, &walk));
-		for_each_node_state(nid, N_MEMORY) {
-			if (page || walk.err || nid == local)
-				continue;
-			page = nbbs_contig_take(nid, nr, step, &walk);
-		}
-	}
-	if (walk.err) {
+	page = nbbs_meta_alloc(nbbs_contig_take_any(arena->node, nr, step, walk));
+	if (walk->err) {
 		pr_err("backing=contig: interrupted while looking for %zu bytes\n",
 		       arena->size);
-		return walk.err;
+		return walk->err;
 	}
-	if (!page) {
-		pr_info("backing=contig: no physically contiguous %zu bytes%s: %lu ranges hold pages that never move, alloc_contig_range() could not empty %lu more\n",
-			arena->size, arena->node == NUMA_NO_NODE ? "" : " on that node",
-			walk.skipped, walk.tried);
+	if (!page)
 		return -ENOMEM;
-	}
 	arena->base = page_address(page);
 	arena->phys = page_to_phys(page);
 	arena->nid = page_to_nid(page);
@@ -323,9 +353,20 @@ static int nbbs_phys_reserve(struct nbbs_arena *arena)
 		       &start, &last);
 		return -EINVAL;
 	}
-	arena->res = request_mem_region(start, arena->size, KBUILD_MODNAME);
-	if (!arena->res) {
-		pr_err("backing=phys: [%pa, %pa] is claimed by another driver (see /proc/iomem)\n",
+#ifdef CONFIG_X86
+	/*
+	 * memmap= changes the kernel's E820 map, not the firmware's: a range
+	 * the firmware reserved (its runtime data, SMRAM, a flash window) is
+	 * not memory to hand out.
+	 */
+	if (e820__mapped_raw_any(start, last + 1, E820_TYPE_RESERVED)) {
+		pr_err("backing=phys: [%pa, %pa] is reserved by the firmware for itself, not by memmap=\n",
+		       &start, &last);
+		return -EINVAL;
+	}
+#endif
+	if (!request_mem_region(start, arena->size, KBUILD_MODNAME)) {
+		pr_err("backing=phys: cannot claim [%pa, %pa]: another driver claimed it, or it spans two reserved ranges (see /proc/iomem)\n",
 		       &start, &last);
 		return -EBUSY;
 	}
@@ -338,7 +379,6 @@ static int nbbs_phys_reserve(struct nbbs_arena *arena)
 		if (mapping)
 			memunmap(mapping);
 		release_mem_region(start, arena->size);
-		arena->res = NULL;
 		return -ENOMEM;
 	}
 	arena->mapping = mapping;
@@ -363,15 +403,15 @@ static int nbbs_arena_check_size(const struct nbbs_arena *arena)
 	if (arena->node != NUMA_NO_NODE) {
 		avail = node_present_pages(arena->node);
 		if (pages > avail) {
-			pr_err("size=%zu: larger than the %lu bytes of node %d; choose a smaller size or another node\n",
-			       arena->size, avail << PAGE_SHIFT, arena->node);
+			pr_err("size=%zu: larger than the %llu bytes of node %d; choose a smaller size or another node\n",
+			       arena->size, (u64)avail << PAGE_SHIFT, arena->node);
 			return -ENOMEM;
 		}
 	}
 	avail = si_mem_available();
 	if (pages > avail) {
-		pr_err("size=%zu: more than the %lu bytes of memory available; choose a smaller size\n",
-		       arena->size, avail << PAGE_SHIFT);
+		pr_err("size=%zu: more than the %llu bytes of memory available; choose a smaller size\n",
+		       arena->size, (u64)avail << PAGE_SHIFT);
 		return -ENOMEM;
 	}
 	return 0;
@@ -395,6 +435,7 @@ static int nbbs_arena_check_size(const struct nbbs_arena *arena)
 int nbbs_arena_reserve(struct nbbs_arena *arena)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	struct nbbs_contig_walk walk = { };
 	enum nbbs_backing want = arena->requested;
 	bool fits = get_order(arena->size) <= nbbs_max_page_order();
 	int ret;
@@ -424,26 +465,39 @@ int nbbs_arena_reserve(struct nbbs_arena *arena)
 	}
 	if ((want == NBBS_BACKING_PAGES || want == NBBS_BACKING_AUTO) && fits) {
 		ret = nbbs_pages_reserve(arena, gfp);
-		if (!ret || want == NBBS_BACKING_PAGES) {
-			if (ret)
-				pr_err("backing=pages: no free block of %zu bytes (order %u)\n",
-				       arena->size, get_order(arena->size));
+		if (!ret)
+			goto out;
+		if (want == NBBS_BACKING_PAGES) {
+			pr_err("backing=pages: no free block of %zu bytes (order %u)\n",
+			       arena->size, get_order(arena->size));
 			goto out;
 		}
+		pr_info("no free block of %zu bytes (order %u), trying %s\n",
+			arena->size, get_order(arena->size),
+			arena->size >= PAGE_SIZE ? "contig" : "vmalloc");
 	}
-	ret = nbbs_contig_reserve(arena);
-	if (ret != -ENOMEM || want == NBBS_BACKING_CONTIG) {
-		if (ret == -ENOMEM)
-			pr_err("backing=contig: try a smaller size, booting with movablecore= (memory that only holds movable pages), or backing=vmalloc\n");
+	/* contig takes whole pages: an arena below a page goes to vmalloc. */
+	if (arena->size < PAGE_SIZE)
+		goto fallback;
+	ret = nbbs_contig_reserve(arena, &walk);
+	if (ret != -ENOMEM)
 		goto out;
+	if (want == NBBS_BACKING_CONTIG || arena->node != NUMA_NO_NODE) {
+		pr_err("backing=%s: no physically contiguous %zu bytes%s (%lu ranges hold pages that never move, %lu more could not be emptied); try a smaller size, loading nbbs earlier (before memory fragments), or backing=vmalloc\n",
+		       nbbs_backing_name(want), arena->size,
+		       arena->node == NUMA_NO_NODE ? "" : " on that node",
+		       walk.skipped, walk.tried);
+		return -ENOMEM;
 	}
 	/* auto: fragmented memory is no reason to fail the load. */
+	pr_info("no physically contiguous %zu bytes (%lu ranges hold pages that never move, %lu more could not be emptied), using vmalloc\n",
+		arena->size, walk.skipped, walk.tried);
+fallback:
 	if (arena->node != NUMA_NO_NODE) {
-		pr_err("no physically contiguous %zu bytes on node %d, and vmalloc does not take node=\n",
+		pr_err("no arena of %zu bytes on node %d, and vmalloc does not take node=\n",
 		       arena->size, arena->node);
 		return -ENOMEM;
 	}
-	pr_info("no physically contiguous %zu bytes, using vmalloc\n", arena->size);
 	ret = nbbs_vmalloc_reserve(arena, gfp);
 out:
 	if (!ret)
@@ -472,7 +526,6 @@ void nbbs_arena_release(struct nbbs_arena *arena)
 	case NBBS_BACKING_PHYS:
 		memunmap(arena->mapping);
 		release_mem_region(arena->phys, arena->size);
-		arena->res = NULL;
 		break;
 	default:
 		break;

@@ -8,8 +8,6 @@
 
 #include <linux/types.h>
 
-struct resource;
-
 /**
  * enum nbbs_backing - where the memory of the default pool comes from
  * @NBBS_BACKING_AUTO: pages when the arena fits the page allocator's largest
@@ -55,7 +53,6 @@ enum nbbs_backing {
  * @mapping: vmalloc and phys backings: what vmalloc() or memremap()
  *           returned, @base or below it
  * @phys: physical address of @base, or NBBS_PHYS_NONE (vmalloc)
- * @res: phys backing: the range claimed in /proc/iomem
  * @nid: NUMA node of the memory, or NUMA_NO_NODE (vmalloc, phys)
  * @map_page_size: smallest page size the kernel maps the arena with, read
  *                 at load; 0 where nbbs cannot read it (not x86)
@@ -74,7 +71,6 @@ struct nbbs_arena {
 	unsigned int page_order;
 	void *mapping;
 	phys_addr_t phys;
-	struct resource *res;
 	int nid;
 	unsigned long map_page_size;
 };

@@ -83,7 +83,9 @@ static int nbbs_param_node = NUMA_NO_NODE;
 static bool nbbs_param_phys_set;
 static phys_addr_t nbbs_param_phys;
 static bool nbbs_param_phys_wc;
+static bool nbbs_param_phys_cache_set;
 static bool nbbs_param_vmalloc_huge = true;
+static bool nbbs_param_vmalloc_huge_set;
 
 /**
  * nbbs_parse_bytes() - read a byte count: decimal digits, then optionally K,
@@ -189,12 +191,14 @@ static const struct kernel_param_ops nbbs_backing_ops = {
 	.get = nbbs_backing_get,
 };
 
-/* phys=ADDR: a physical address, decimal or 0x hexadecimal. */
+/* phys=ADDR: a physical address, decimal or 0x hexadecimal (never octal). */
 static int nbbs_phys_set(const char *val, const struct kernel_param *kp)
 {
+	bool hex = val[0] == '0' && (val[1] == 'x' || val[1] == 'X');
 	u64 addr;
 
-	if (kstrtou64(val, 0, &addr) || addr != (phys_addr_t)addr) {
+	if (kstrtou64(hex ? val + 2 : val, hex ? 16 : 10, &addr) ||
+	    addr != (phys_addr_t)addr) {
 		pr_err("phys=%s: not a physical address (decimal, or hexadecimal after 0x)\n",
 		       val);
 		return -EINVAL;
@@ -226,6 +230,7 @@ static int nbbs_phys_cache_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	nbbs_param_phys_wc = i;
+	nbbs_param_phys_cache_set = true;
 	return 0;
 }
 
@@ -237,6 +242,20 @@ static int nbbs_phys_cache_get(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops nbbs_phys_cache_ops = {
 	.set = nbbs_phys_cache_set,
 	.get = nbbs_phys_cache_get,
+};
+
+static int nbbs_vmalloc_huge_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret)
+		nbbs_param_vmalloc_huge_set = true;
+	return ret;
+}
+
+static const struct kernel_param_ops nbbs_vmalloc_huge_ops = {
+	.set = nbbs_vmalloc_huge_set,
+	.get = param_get_bool,
 };
 
 static int nbbs_layout_set(const char *val, const struct kernel_param *kp)
@@ -287,7 +306,7 @@ MODULE_PARM_DESC(phys,
 module_param_cb(phys_cache, &nbbs_phys_cache_ops, NULL, 0444);
 MODULE_PARM_DESC(phys_cache,
 		 "backing=phys: map the range write-back (wb) or write-combining (wc) (default wb)");
-module_param_named(vmalloc_huge, nbbs_param_vmalloc_huge, bool, 0444);
+module_param_cb(vmalloc_huge, &nbbs_vmalloc_huge_ops, &nbbs_param_vmalloc_huge, 0444);
 MODULE_PARM_DESC(vmalloc_huge,
 		 "backing=vmalloc: 1 maps with huge pages where it can, 0 with base pages only (default 1)");
 module_param_cb(layout, &nbbs_layout_ops, &nbbs_param_layout, 0444);
@@ -371,6 +390,15 @@ static int nbbs_check_backing(void)
 	}
 	if (!phys && nbbs_param_phys_set) {
 		pr_err("phys= is only for backing=phys\n");
+		return -EINVAL;
+	}
+	if (!phys && nbbs_param_phys_cache_set) {
+		pr_err("phys_cache= is only for backing=phys\n");
+		return -EINVAL;
+	}
+	if (nbbs_param_vmalloc_huge_set && nbbs_param_backing != NBBS_BACKING_VMALLOC &&
+	    nbbs_param_backing != NBBS_BACKING_AUTO) {
+		pr_err("vmalloc_huge= is only for backing=vmalloc and auto (whose last resort is vmalloc)\n");
 		return -EINVAL;
 	}
 	if (node != NUMA_NO_NODE &&

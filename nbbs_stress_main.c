@@ -56,7 +56,7 @@
  *             block and largest order, and refuses arena=, min_block= and
  *             max_order= that differ from the defaults.  Blocks live in the
  *             pool before the run (another client's) are not counted as
- *             leaked.
+ *             leaked: leaked= is exact while no other client allocates.
  *
  * Workloads, per thread, sizes as orders:
  *   cached  allocate one block and free it, repeatedly

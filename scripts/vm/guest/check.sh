@@ -20,8 +20,10 @@
 #      nothing loaded: sizes memparse() would have wrapped or read as
 #      octal; an arena of all the memory fails with -ENOMEM, without the
 #      OOM killer, and so does a contig arena larger than its node; phys=
-#      missing, on System RAM, on no memory at all, unaligned or past the
-#      reserved range fails with -EINVAL.  (A bad run= line of
+#      missing, on System RAM, on no memory at all, on the firmware's own
+#      reserved range, unaligned or past the reserved range fails with
+#      -EINVAL, and so do phys_cache= and vmalloc_huge= with a backing
+#      they do not apply to.  (A bad run= line of
 #      nbbs_stress.ko: stress_check.sh.)
 #   4. Loading and unloading (good and bad) many times leaks no arena.
 #   5. The kselftest (selftests/nbbs.sh, run by kselftest's runner.sh),
@@ -356,11 +358,16 @@ bad phys-missing        "backing=phys size=16M"
 bad phys-without-backing "phys=0x20000000 size=16M"
 bad phys-not-address    "backing=phys phys=lots size=16M"
 bad phys-cache-bogus    "phys_cache=uc"
+bad phys-cache-no-phys  "phys_cache=wc size=16M"
+bad vmalloc-huge-contig "backing=contig vmalloc_huge=0"
 # RAM the kernel owns (16 MiB up, where the kernel image lies), an address
 # with no memory at all (128 GiB), and, with memmap=, a start inside the
 # reserved range that is not page aligned and a size that runs past it
 bad phys-system-ram     "backing=phys phys=0x1000000 size=16M"
 bad phys-nothing-there  "backing=phys phys=0x2000000000 size=16M"
+# the BIOS flash window below 4 GiB, "Reserved" in /proc/iomem but reserved
+# by the firmware's own E820 map
+bad phys-firmware       "backing=phys phys=0xfffc0000 size=256K"
 if [ -n "$RESERVED" ]; then
 	bad phys-unaligned  "backing=phys phys=$((RESERVED + 2048)) size=4M"
 	bad phys-past-reserved "backing=phys phys=$RESERVED size=32M"

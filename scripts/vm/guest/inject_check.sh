@@ -7,8 +7,8 @@
 # Prints KTAP results at the top level; the host adds the kernel log scan.
 #
 #   1. modinfo shows the fault_alloc_nth parameter.
-#   2. For several parameter sets (both layouts, vmalloc and pages
-#      backing): insmod nbbs.ko fault_alloc_nth=n for n = 1, 2, ... fails
+#   2. For several parameter sets (both layouts, vmalloc, pages and
+#      contig backing): insmod nbbs.ko fault_alloc_nth=n for n = 1, 2, ... fails
 #      with ENOMEM, a message naming the failed step and one saying the
 #      failure was injected, and leaves nothing loaded, until n passes the
 #      allocations init makes; that load is a whole pool (debugfs free:
@@ -16,7 +16,7 @@
 #      the sample client takes and returns a block, debugfs
 #      fault_alloc_nth reads 0 (init dropped the unused count), unload.
 #   3. backing=auto: a failed page allocation of the arena falls back to
-#      vmalloc and the load succeeds.
+#      contig, a failed contig arena to vmalloc, and the load succeeds.
 #   4. Repeated failed loads (each allocation of init in turn, both
 #      layouts) leak no memory: free memory, vmalloc, live kmalloc objects
 #      and per-CPU memory before and after.
@@ -158,28 +158,35 @@ modinfo -F parm $KO/nbbs.ko | grep -q '^fault_alloc_nth:'
 result "modinfo lists fault_alloc_nth (a fault-injection build)" $?
 
 # 2. each allocation of init fails in turn
-init_faults packed-vmalloc ""
+init_faults packed-vmalloc "backing=vmalloc"
 ALLOCS_PACKED=$INIT_ALLOCS
-init_faults tree-vmalloc "layout=tree"
+init_faults tree-vmalloc "layout=tree backing=vmalloc"
 ALLOCS_TREE=$INIT_ALLOCS
 init_faults packed-pages "backing=pages size=4M"
+init_faults packed-contig "backing=contig size=8M"
 init_faults tree-8B-pages "size=1M min_block=8 max_order=17 layout=tree backing=pages"
 
-# 3. auto backing: the arena's pages fail, vmalloc takes over
-mark=$(klog_mark)
-ret=0
-if insmod $KO/nbbs.ko size=4M fault_alloc_nth=1; then
-	want "config backing_requested" "$(kv $DBG/config backing_requested)" auto || ret=1
-	want "config backing" "$(kv $DBG/config backing)" vmalloc || ret=1
-	klog_since "$mark" | grep -q 'nbbs: fault_alloc_nth=1: allocation 1 of init failed on purpose, init recovered' ||
-		{ diag "no message of the recovered failure"; ret=1; }
-	pool_whole || ret=1
-	rmmod nbbs || ret=1
-else
-	ret=1
-fi
-nbbs_gone || ret=1
-result "init auto: a failed page allocation of the arena falls back to vmalloc" $ret
+# 3. auto backing: the arena's pages fail and contig takes over; a contig
+#    arena fails and vmalloc takes over
+auto_fallback() {
+	local mark ret=0
+
+	mark=$(klog_mark)
+	if insmod $KO/nbbs.ko "size=$1" fault_alloc_nth=1; then
+		want "config backing_requested" "$(kv $DBG/config backing_requested)" auto || ret=1
+		want "config backing" "$(kv $DBG/config backing)" "$2" || ret=1
+		klog_since "$mark" | grep -q 'nbbs: fault_alloc_nth=1: allocation 1 of init failed on purpose, init recovered' ||
+			{ diag "no message of the recovered failure"; ret=1; }
+		pool_whole || ret=1
+		rmmod nbbs || ret=1
+	else
+		ret=1
+	fi
+	nbbs_gone || ret=1
+	result "init auto size=$1: a failed $3 arena falls back to $2" $ret
+}
+auto_fallback 4M contig pages
+auto_fallback 64M vmalloc contig
 
 # 4. no leak over repeated failed loads: each allocation of init fails in
 #    turn, on both layouts, LEAK_ROUNDS times, after a round that warms
