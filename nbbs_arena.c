@@ -131,6 +131,15 @@ struct nbbs_contig_walk {
 };
 
 /*
+ * alloc_contig_range() exists where the kernel can isolate and migrate
+ * pages (CONFIG_CONTIG_ALLOC: compaction and memory isolation, or CMA), as
+ * in Debian's kernels.  Elsewhere (a tinyconfig debug kernel) there is no
+ * contig backing: backing=contig is refused and auto goes from pages to
+ * vmalloc.
+ */
+#ifdef CONFIG_CONTIG_ALLOC
+
+/*
  * The first page of [pfn, pfn + nr) that alloc_contig_range() can never
  * take: a hole or offline memory, a page of another zone (the range must
  * lie in one), a reserved page (the kernel image, firmware tables, memmap=
@@ -267,6 +276,13 @@ static int nbbs_contig_reserve(struct nbbs_arena *arena,
 	arena->backing = NBBS_BACKING_CONTIG;
 	return 0;
 }
+#else
+static int nbbs_contig_reserve(struct nbbs_arena *arena,
+			       struct nbbs_contig_walk *walk)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* --- vmalloc --- */
 
@@ -480,6 +496,15 @@ int nbbs_arena_reserve(struct nbbs_arena *arena)
 	if (arena->size < PAGE_SIZE)
 		goto fallback;
 	ret = nbbs_contig_reserve(arena, &walk);
+	if (ret == -EOPNOTSUPP) {
+		if (want == NBBS_BACKING_CONTIG) {
+			pr_err("backing=contig: this kernel has no alloc_contig_range() (CONFIG_CONTIG_ALLOC); use backing=vmalloc\n");
+			return -EINVAL;
+		}
+		pr_info("no page-allocator block of %zu bytes, and this kernel cannot take larger physically contiguous ranges (no CONFIG_CONTIG_ALLOC), using vmalloc\n",
+			arena->size);
+		goto fallback;
+	}
 	if (ret != -ENOMEM)
 		goto out;
 	if (want == NBBS_BACKING_CONTIG || arena->node != NUMA_NO_NODE) {
