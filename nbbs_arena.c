@@ -436,7 +436,8 @@ static int nbbs_arena_check_size(const struct nbbs_arena *arena)
 /**
  * nbbs_arena_reserve() - reserve the memory the arena's request asks for
  * @arena: @size, @align, @requested, @node, @phys_addr, @phys_wc and @huge
- *         set; the rest is filled in on success
+ *         set, checked against each other by the caller (nbbs_main.c); the
+ *         rest is filled in on success
  *
  * Allocations do not retry (__GFP_NORETRY) and alloc_contig_range() gives
  * up on a range it cannot empty: a load that asks too much fails with
@@ -456,12 +457,6 @@ int nbbs_arena_reserve(struct nbbs_arena *arena)
 	bool fits = get_order(arena->size) <= nbbs_max_page_order();
 	int ret;
 
-	if (arena->node != NUMA_NO_NODE &&
-	    (want == NBBS_BACKING_VMALLOC || want == NBBS_BACKING_PHYS)) {
-		pr_err("node=%d: only for backing=pages, contig and auto, not %s\n",
-		       arena->node, nbbs_backing_name(want));
-		return -EINVAL;
-	}
 	if (want == NBBS_BACKING_PHYS) {
 		ret = nbbs_phys_reserve(arena);
 		goto out;

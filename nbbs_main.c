@@ -406,6 +406,12 @@ static int nbbs_check_backing(void)
 		pr_err("node=%d: not a node with memory (-1: any)\n", node);
 		return -EINVAL;
 	}
+	if (node != NUMA_NO_NODE &&
+	    (nbbs_param_backing == NBBS_BACKING_VMALLOC || phys)) {
+		pr_err("node=%d: only for backing=pages, contig and auto, not %s\n",
+		       node, nbbs_backing_name(nbbs_param_backing));
+		return -EINVAL;
+	}
 	if ((nbbs_param_backing == NBBS_BACKING_CONTIG || phys) &&
 	    nbbs_param_size < PAGE_SIZE) {
 		pr_err("backing=%s: size=%llu is less than a page\n",
